@@ -1,0 +1,74 @@
+package dev.lockwise.db;
+
+import dev.lockwise.domain.lease.LeaseTable;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.output.MigrateResult;
+
+import javax.sql.DataSource;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Applies Lockwise's schema to any PostgreSQL {@link DataSource} with Flyway. Idempotent: a second call finds
+ * everything applied and changes nothing.
+ *
+ * <p>Two histories: {@code db/migration} (account, verfact) in the data source's default schema, recorded in
+ * {@code lockwise_schema_history}; and {@code db/lease} (the lease table), whose schema and table name are
+ * configurable, recorded in {@code <lease table>_history} beside it, so several lease tables can coexist.
+ */
+public final class Migrations {
+    public static final String CORE_LOCATION = "classpath:db/migration";
+    public static final String LEASE_LOCATION = "classpath:db/lease";
+    public static final String CORE_HISTORY_TABLE = "lockwise_schema_history";
+
+    private Migrations() {
+    }
+
+    /** Applies the account and verfact migrations and the default lease table. Returns how many scripts ran. */
+    public static int apply(DataSource dataSource) {
+        return apply(dataSource, LeaseTable.DEFAULT);
+    }
+
+    /** Applies the account and verfact migrations and the lease table at {@code leaseTable}. */
+    public static int apply(DataSource dataSource, LeaseTable leaseTable) {
+        return applyCore(dataSource) + applyLeaseTable(dataSource, leaseTable);
+    }
+
+    /** Applies only the account and verfact migrations. */
+    public static int applyCore(DataSource dataSource) {
+        Objects.requireNonNull(dataSource, "dataSource");
+        return run(Flyway.configure()
+                .dataSource(dataSource)
+                .locations(CORE_LOCATION)
+                .table(CORE_HISTORY_TABLE)
+                .baselineOnMigrate(true)
+                .baselineVersion("0"));
+    }
+
+    /** Applies only the lease table migration, at {@code leaseTable}. */
+    public static int applyLeaseTable(DataSource dataSource, LeaseTable leaseTable) {
+        Objects.requireNonNull(dataSource, "dataSource");
+        Objects.requireNonNull(leaseTable, "leaseTable");
+        return run(Flyway.configure()
+                .dataSource(dataSource)
+                .locations(LEASE_LOCATION)
+                .schemas(leaseTable.schema())
+                .createSchemas(true)
+                .table(leaseTable.table() + "_history")
+                .baselineOnMigrate(true)
+                .baselineVersion("0")
+                .placeholders(Map.of(
+                        "lease_schema", leaseTable.quotedSchema(),
+                        "lease_table", leaseTable.quotedTable())));
+    }
+
+    private static int run(org.flywaydb.core.api.configuration.FluentConfiguration configuration) {
+        try {
+            MigrateResult result = configuration.load().migrate();
+            return result.migrationsExecuted;
+        } catch (FlywayException e) {
+            throw new MigrationException("applying Lockwise's migrations failed: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package dev.lockwise.domain;
+
+/**
+ * Turns a failed statement's SQLSTATE (a code defined by the SQL standard and PostgreSQL, not a driver type) into the
+ * domain exception that says what the caller can do about it. Shared by every adapter so that all strategies fail alike.
+ */
+public final class DatabaseFailures {
+    private DatabaseFailures() {
+    }
+
+    /**
+     * @param sqlState the five-character SQLSTATE, or null when the driver gave none (I/O failure)
+     * @param what     what was being done, for the message ("deposit to account 7")
+     * @param cause    the driver's exception
+     */
+    public static LockwiseException translate(String sqlState, String what, Throwable cause) {
+        String state = sqlState == null ? "" : sqlState;
+        String reason = cause.getMessage() == null ? cause.getClass().getSimpleName() : firstLine(cause.getMessage());
+        if (state.equals("40001") || state.equals("40P01")) {
+            return new ConcurrentUpdateException(what + ": transaction aborted by PostgreSQL (" + state + "): " + reason, cause);
+        }
+        if (state.equals("55P03")) {
+            return new LockWaitTimeoutException(what + ": row lock not obtained within the lock timeout", cause);
+        }
+        if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")
+                || state.isEmpty()) {
+            return new DatabaseUnavailableException(what + ": database unavailable: " + reason, cause);
+        }
+        return new PersistenceException(what + " failed (" + state + "): " + reason, cause);
+    }
+
+    private static String firstLine(String message) {
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+}

@@ -1,0 +1,10 @@
+package dev.lockwise.domain;
+
+/** The database could not be reached or dropped the connection. Whether an in-flight write committed is unknown. */
+public class DatabaseUnavailableException extends LockwiseException {
+    private static final long serialVersionUID = 1L;
+
+    public DatabaseUnavailableException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

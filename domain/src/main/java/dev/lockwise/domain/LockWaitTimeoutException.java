@@ -1,0 +1,10 @@
+package dev.lockwise.domain;
+
+/** A row lock could not be obtained within the configured lock timeout; the transaction was rolled back. */
+public class LockWaitTimeoutException extends LockwiseException {
+    private static final long serialVersionUID = 1L;
+
+    public LockWaitTimeoutException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

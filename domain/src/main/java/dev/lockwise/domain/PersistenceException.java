@@ -1,0 +1,10 @@
+package dev.lockwise.domain;
+
+/** The database rejected a statement for a reason none of the more specific exceptions describes. */
+public class PersistenceException extends LockwiseException {
+    private static final long serialVersionUID = 1L;
+
+    public PersistenceException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

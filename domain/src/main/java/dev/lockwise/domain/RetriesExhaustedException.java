@@ -1,0 +1,17 @@
+package dev.lockwise.domain;
+
+/** Every permitted attempt hit a concurrent update; the last attempt's conflict is the cause. Nothing was written. */
+public class RetriesExhaustedException extends LockwiseException {
+    private static final long serialVersionUID = 1L;
+    private final int attempts;
+
+    public RetriesExhaustedException(String operation, int attempts, Throwable lastConflict) {
+        super(operation + " gave up after " + attempts + " attempts, each of which conflicted with a concurrent update",
+                lastConflict);
+        this.attempts = attempts;
+    }
+
+    public int attempts() {
+        return attempts;
+    }
+}

@@ -1,0 +1,30 @@
+package dev.lockwise.domain;
+
+/** Checks shared by the value objects that hold user-supplied text (usernames, lock ids). */
+public final class TextRules {
+    private TextRules() {
+    }
+
+    /**
+     * Rejects null, blank, over-long text, control characters (PostgreSQL text cannot hold NUL) and unpaired
+     * surrogates (not valid Unicode, so not storable as UTF-8).
+     *
+     * @return the text, unchanged
+     */
+    public static String requireCleanText(String what, String value, int maxCodePoints) {
+        if (value == null || value.isBlank()) {
+            throw new InvalidInputException(what + " must not be blank");
+        }
+        int length = value.codePointCount(0, value.length());
+        if (length > maxCodePoints) {
+            throw new InvalidInputException(what + " must be at most " + maxCodePoints + " characters, got " + length);
+        }
+        if (value.codePoints().anyMatch(Character::isISOControl)) {
+            throw new InvalidInputException(what + " must not contain control characters");
+        }
+        if (value.codePoints().anyMatch(cp -> cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE)) {
+            throw new InvalidInputException(what + " is not valid Unicode (unpaired surrogate)");
+        }
+        return value;
+    }
+}

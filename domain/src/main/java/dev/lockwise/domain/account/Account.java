@@ -1,0 +1,33 @@
+package dev.lockwise.domain.account;
+
+import dev.lockwise.domain.InvalidAmountException;
+
+import java.util.Objects;
+
+/**
+ * An account as read from the database. Immutable: a change returns the account as it must be written, with the
+ * version one higher, so that whichever strategy persists it can detect or prevent a concurrent change.
+ */
+public record Account(AccountId id, Username username, Money balance, long version) {
+    public Account {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(username, "username");
+        Objects.requireNonNull(balance, "balance");
+        if (version < 0) {
+            throw new IllegalArgumentException("version must not be negative, got " + version);
+        }
+    }
+
+    /** This account after receiving {@code amount}, which must be positive. */
+    public Account deposit(Money amount) {
+        requirePositive(amount);
+        return new Account(id, username, balance.plus(amount), version + 1);
+    }
+
+    public static void requirePositive(Money amount) {
+        Objects.requireNonNull(amount, "amount");
+        if (!amount.isPositive()) {
+            throw new InvalidAmountException("a deposit must be positive, got " + amount);
+        }
+    }
+}

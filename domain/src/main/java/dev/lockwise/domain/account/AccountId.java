@@ -1,0 +1,25 @@
+package dev.lockwise.domain.account;
+
+import dev.lockwise.domain.InvalidInputException;
+
+/** The database identity of an account; always positive. */
+public record AccountId(long value) {
+    public AccountId {
+        if (value <= 0) {
+            throw new InvalidInputException("account id must be a positive number, got " + value);
+        }
+    }
+
+    public static AccountId parse(String text) {
+        try {
+            return new AccountId(Long.parseLong(text.trim()));
+        } catch (NumberFormatException | NullPointerException e) {
+            throw new InvalidInputException("account id must be a positive number, got '" + text + "'");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return Long.toString(value);
+    }
+}

@@ -1,0 +1,35 @@
+package dev.lockwise.domain.account;
+
+import dev.lockwise.domain.Updated;
+
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * Accounts, whichever way concurrent changes are kept safe.
+ *
+ * <p>Why "apply this change to the row" rather than load + save: the two strategies differ in <em>when</em> the
+ * row is protected. Optimistic reads without a lock and makes the write conditional on the version it read;
+ * pessimistic locks the row before reading and writes in the same transaction. A load/save pair would force one
+ * shape on both (or leak a transaction port into the domain). Handing the adapter a pure function lets each one
+ * run read, change and write in its own safe way, while the change itself stays domain logic.
+ *
+ * <p>Contract for {@link #update}: {@code change} is pure and may be called more than once by an adapter; it must
+ * not have side effects. If it returns an equal account, nothing is written. One call is one attempt: a lost race
+ * is reported as {@link dev.lockwise.domain.ConcurrentUpdateException}, and retrying is the application's job.
+ */
+public interface AccountRepository {
+
+    /** Inserts a new account with version 0; {@link DuplicateUsernameException} if the username is taken. */
+    Account open(Username username, Money initialBalance);
+
+    Optional<Account> find(AccountId id);
+
+    Optional<Account> find(Username username);
+
+    /** One attempt at a safe read-modify-write; {@link AccountNotFoundException} if there is no such account. */
+    Updated<Account> update(AccountId id, UnaryOperator<Account> change);
+
+    /** As {@link #update(AccountId, UnaryOperator)}, finding the account by its username. */
+    Updated<Account> update(Username username, UnaryOperator<Account> change);
+}

@@ -1,0 +1,78 @@
+package dev.lockwise.domain.account;
+
+import dev.lockwise.domain.InvalidAmountException;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.Objects;
+
+/**
+ * A non-negative amount with exactly two decimal places that fits the database column {@code numeric(19,2)}.
+ * Amounts with more precision are rejected, never rounded: silently losing a cent is a lost update of its own.
+ */
+public record Money(BigDecimal amount) implements Comparable<Money> {
+    public static final int SCALE = 2;
+    /** The largest value of {@code numeric(19,2)}. */
+    public static final BigDecimal MAX = new BigDecimal("99999999999999999.99");
+    public static final Money ZERO = new Money(BigDecimal.ZERO);
+
+    public Money {
+        Objects.requireNonNull(amount, "amount");
+        if (amount.stripTrailingZeros().scale() > SCALE) {
+            throw new InvalidAmountException("amount " + amount.toPlainString() + " has more than " + SCALE
+                    + " decimal places");
+        }
+        if (amount.signum() < 0) {
+            throw new InvalidAmountException("amount must not be negative, got " + amount.toPlainString());
+        }
+        if (amount.compareTo(MAX) > 0) {
+            throw new InvalidAmountException("amount " + amount.toPlainString() + " exceeds the maximum "
+                    + MAX.toPlainString());
+        }
+        amount = amount.setScale(SCALE, RoundingMode.UNNECESSARY);
+    }
+
+    /** Parses a plain decimal such as {@code 10}, {@code 10.5} or {@code 10.50}. */
+    public static Money parse(String text) {
+        if (text == null || text.isBlank()) {
+            throw new InvalidAmountException("amount must be a decimal number, got nothing");
+        }
+        try {
+            return new Money(new BigDecimal(text.trim()));
+        } catch (NumberFormatException e) {
+            throw new InvalidAmountException("amount must be a decimal number such as 10.50, got '" + text + "'");
+        }
+    }
+
+    public static Money of(String text) {
+        return parse(text);
+    }
+
+    public static Money ofCents(long cents) {
+        return new Money(BigDecimal.valueOf(cents, SCALE));
+    }
+
+    public boolean isPositive() {
+        return amount.signum() > 0;
+    }
+
+    /** The sum, or {@link InvalidAmountException} if it would not fit {@code numeric(19,2)}. */
+    public Money plus(Money other) {
+        BigDecimal sum = amount.add(other.amount);
+        if (sum.compareTo(MAX) > 0) {
+            throw new InvalidAmountException("adding " + other + " to " + this + " would exceed the maximum balance "
+                    + MAX.toPlainString());
+        }
+        return new Money(sum);
+    }
+
+    @Override
+    public int compareTo(Money other) {
+        return amount.compareTo(other.amount);
+    }
+
+    @Override
+    public String toString() {
+        return amount.toPlainString();
+    }
+}

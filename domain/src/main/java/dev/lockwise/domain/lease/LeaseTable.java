@@ -1,0 +1,47 @@
+package dev.lockwise.domain.lease;
+
+import dev.lockwise.domain.InvalidInputException;
+
+import java.util.regex.Pattern;
+
+/**
+ * Where the lease table lives. Both names must be plain SQL identifiers (letters, digits, underscore; not starting
+ * with a digit; at most 48 characters so that derived names fit PostgreSQL's 63). They are quoted on use, so even a
+ * name that slipped past validation could not inject SQL.
+ */
+public record LeaseTable(String schema, String table) {
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,47}");
+
+    public static final String DEFAULT_SCHEMA = "public";
+    public static final String DEFAULT_TABLE = "lockwise_lease";
+    public static final LeaseTable DEFAULT = new LeaseTable(DEFAULT_SCHEMA, DEFAULT_TABLE);
+
+    public LeaseTable {
+        requireIdentifier("lease table schema", schema);
+        requireIdentifier("lease table name", table);
+    }
+
+    private static void requireIdentifier(String what, String name) {
+        if (name == null || !IDENTIFIER.matcher(name).matches()) {
+            throw new InvalidInputException(what + " must be an SQL identifier (letters, digits and _, not starting"
+                    + " with a digit, at most 48 characters), got '" + name + "'");
+        }
+    }
+
+    public String quotedSchema() {
+        return quote(schema);
+    }
+
+    public String quotedTable() {
+        return quote(table);
+    }
+
+    /** {@code "schema"."table"}, safe to put in SQL text. */
+    public String qualifiedName() {
+        return quotedSchema() + "." + quotedTable();
+    }
+
+    private static String quote(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+}

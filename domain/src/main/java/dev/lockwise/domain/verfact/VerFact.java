@@ -1,0 +1,22 @@
+package dev.lockwise.domain.verfact;
+
+import java.util.Objects;
+
+/** A fact that is inserted once and processed at most once. Version starts at 1 and counts changes. */
+public record VerFact(VerFactId id, VerFactState state, boolean processed, long version) {
+    public VerFact {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(state, "state");
+        if ((state == VerFactState.PROCESSED) != processed) {
+            throw new IllegalArgumentException("state " + state + " contradicts processed=" + processed);
+        }
+        if (version < 1) {
+            throw new IllegalArgumentException("version must be at least 1, got " + version);
+        }
+    }
+
+    /** This fact processed, with the version one higher; itself, unchanged, if it was processed already. */
+    public VerFact process() {
+        return processed ? this : new VerFact(id, VerFactState.PROCESSED, true, version + 1);
+    }
+}

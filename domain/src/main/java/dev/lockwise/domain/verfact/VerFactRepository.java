@@ -1,0 +1,29 @@
+package dev.lockwise.domain.verfact;
+
+import dev.lockwise.domain.Updated;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * Verfact rows. Shaped like {@link dev.lockwise.domain.account.AccountRepository} and for the same reason: the
+ * adapter owns how a read-modify-write is kept safe (version check or row lock), the domain owns the change.
+ * {@link #update} is one attempt; an equal result means "nothing to do" and writes nothing.
+ */
+public interface VerFactRepository {
+
+    /** Inserts a new, unprocessed fact with version 1. */
+    VerFact insert();
+
+    Optional<VerFact> find(VerFactId id);
+
+    /** Every fact, ordered by id (for reports; not meant for large tables). */
+    List<VerFact> findAll();
+
+    /** Ids of every fact (so that workers can pick one at random). */
+    List<VerFactId> findAllIds();
+
+    /** One attempt at a safe read-modify-write; {@link VerFactNotFoundException} if there is no such fact. */
+    Updated<VerFact> update(VerFactId id, UnaryOperator<VerFact> change);
+}
