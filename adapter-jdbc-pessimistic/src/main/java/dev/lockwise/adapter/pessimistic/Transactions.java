@@ -1,0 +1,92 @@
+package dev.lockwise.adapter.pessimistic;
+
+import dev.lockwise.domain.DatabaseFailures;
+import dev.lockwise.domain.InvalidInputException;
+import dev.lockwise.domain.LockwiseException;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+
+/**
+ * Runs work in one short transaction on a pooled connection: commit on success; on any failure roll back, restore
+ * autocommit and hand the connection back, so no session is ever left "idle in transaction" and none leaks.
+ * {@code lock_timeout} is set with {@code SET LOCAL}, so it ends with the transaction.
+ */
+final class Transactions {
+    /** The longest lock timeout accepted: waiting longer for a row lock is a hang, not a strategy. */
+    static final Duration MAX_LOCK_TIMEOUT = Duration.ofMinutes(10);
+
+    private final DataSource dataSource;
+    private final String setLockTimeout;
+
+    Transactions(DataSource dataSource, Duration lockTimeout) {
+        if (dataSource == null) {
+            throw new InvalidInputException("a data source is required");
+        }
+        if (lockTimeout == null || lockTimeout.isNegative() || lockTimeout.compareTo(MAX_LOCK_TIMEOUT) > 0) {
+            throw new InvalidInputException("lock timeout must be between 0 (wait forever) and "
+                    + MAX_LOCK_TIMEOUT.toMinutes() + " minutes, got " + lockTimeout);
+        }
+        this.dataSource = dataSource;
+        // A number we format ourselves: SET does not take bind parameters, and nothing user-typed reaches this text.
+        this.setLockTimeout = "SET LOCAL lock_timeout = '" + lockTimeout.toMillis() + "ms'";
+    }
+
+    @FunctionalInterface
+    interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    <T> T inTransaction(String what, Work<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute(setLockTimeout);
+                }
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException | Error failure) {
+                rollback(connection, failure);
+                throw failure;
+            } finally {
+                restoreAutoCommit(connection);
+            }
+        } catch (SQLException e) {
+            throw translate(what, e);
+        }
+    }
+
+    /** Outside any transaction: one autocommit statement (inserts and plain reads need no row lock). */
+    <T> T autocommit(String what, Work<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            return work.run(connection);
+        } catch (SQLException e) {
+            throw translate(what, e);
+        }
+    }
+
+    private static LockwiseException translate(String what, SQLException e) {
+        return DatabaseFailures.translate(e.getSQLState(), what, e);
+    }
+
+    private static void rollback(Connection connection, Throwable failure) {
+        try {
+            connection.rollback();
+        } catch (SQLException rollbackFailure) {
+            failure.addSuppressed(rollbackFailure);
+        }
+    }
+
+    private static void restoreAutoCommit(Connection connection) {
+        try {
+            connection.setAutoCommit(true);
+        } catch (SQLException ignored) {
+            // The connection is broken; the pool will discard it.
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.lockwise.adapter.lock;
+
+import dev.lockwise.domain.lease.Lease;
+import dev.lockwise.domain.lease.LeaseTable;
+
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.Objects;
+
+/**
+ * Makes a write succeed only while a lease is held: add {@link #condition()} to the {@code WHERE} clause of an
+ * {@code UPDATE} or {@code DELETE} and bind it with {@link #bind}. The predicate locks the lease row in share mode
+ * and compares the expiry with {@code clock_timestamp()}, so within the writing transaction:
+ * <ul>
+ *   <li>if the lease expired or a newer generation holds it, the write matches no row;</li>
+ *   <li>if it is held, a new holder cannot take the lease over until this transaction ends (its acquire waits on
+ *       the share lock), so the write never overlaps a successor's.</li>
+ * </ul>
+ * Example: {@code UPDATE report SET body = ? WHERE id = ? AND } + {@code fence.condition()}.
+ */
+public final class LeaseFence {
+    private final String condition;
+
+    public LeaseFence(LeaseTable table) {
+        Objects.requireNonNull(table, "table");
+        this.condition = "EXISTS (SELECT 1 FROM " + table.qualifiedName() + " fence"
+                + " WHERE fence.lock_id = ? AND fence.generation = ? AND fence.expires_at > clock_timestamp()"
+                + " FOR SHARE)";
+    }
+
+    /** The SQL predicate, with two parameters: lock id and generation. */
+    public String condition() {
+        return condition;
+    }
+
+    /** Binds the predicate's two parameters starting at {@code firstIndex}; returns the next free index. */
+    public int bind(PreparedStatement statement, int firstIndex, Lease lease) throws SQLException {
+        statement.setString(firstIndex, lease.lockId().value());
+        statement.setLong(firstIndex + 1, lease.generation());
+        return firstIndex + 2;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.lockwise.adapter.lock;
+
+import dev.lockwise.domain.DatabaseFailures;
+import dev.lockwise.domain.LockwiseException;
+import dev.lockwise.domain.lease.LeaseTable;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * For "custom migrations" mode, where Lockwise applies nothing: checks at start-up that the lease table exists with
+ * the columns and types the lock needs, and otherwise fails with the DDL to create it.
+ */
+public final class LeaseTableCheck {
+    private LeaseTableCheck() {
+    }
+
+    /** The DDL the lease lock expects, for the user's own migrations. */
+    public static String expectedDdl(LeaseTable table) {
+        return "CREATE TABLE " + table.qualifiedName() + " (\n"
+                + "    lock_id    TEXT        NOT NULL PRIMARY KEY,\n"
+                + "    generation BIGINT      NOT NULL,\n"
+                + "    expires_at TIMESTAMPTZ NOT NULL\n"
+                + ");";
+    }
+
+    /** @throws LeaseTableMismatchException if the table is missing or its columns differ */
+    public static void verify(DataSource dataSource, LeaseTable table) {
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("lock_id", "text");
+        expected.put("generation", "bigint");
+        expected.put("expires_at", "timestamp with time zone");
+        Map<String, String> actual = new LinkedHashMap<>();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement columns = connection.prepareStatement(
+                     "SELECT column_name, data_type FROM information_schema.columns"
+                             + " WHERE table_schema = ? AND table_name = ?")) {
+            columns.setString(1, table.schema());
+            columns.setString(2, table.table());
+            try (ResultSet rows = columns.executeQuery()) {
+                while (rows.next()) {
+                    actual.put(rows.getString(1), rows.getString(2));
+                }
+            }
+        } catch (SQLException e) {
+            throw DatabaseFailures.translate(e.getSQLState(), "check lease table " + table.qualifiedName(), e);
+        }
+        if (actual.isEmpty()) {
+            throw new LeaseTableMismatchException("lease table " + table.qualifiedName() + " does not exist. With custom"
+                    + " migrations, create it yourself:\n" + expectedDdl(table));
+        }
+        for (Map.Entry<String, String> column : expected.entrySet()) {
+            if (!column.getValue().equals(actual.get(column.getKey()))) {
+                throw new LeaseTableMismatchException("lease table " + table.qualifiedName() + " has column "
+                        + column.getKey() + " " + (actual.containsKey(column.getKey()) ? "of type "
+                        + actual.get(column.getKey()) : "missing") + ", expected " + column.getValue()
+                        + ". The lease lock needs:\n" + expectedDdl(table));
+            }
+        }
+    }
+
+    /** The lease table does not match what the lock needs. */
+    public static final class LeaseTableMismatchException extends LockwiseException {
+        private static final long serialVersionUID = 1L;
+
+        public LeaseTableMismatchException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package dev.lockwise.application;
+
+import dev.lockwise.domain.lease.Lease;
+import dev.lockwise.domain.lease.LockId;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counts events in memory, keyed like {@code deposit.optimistic.conflict} or {@code lease.renewed}. Thread-safe.
+ * Good for tests, the demo's summary and hosts without a metrics library.
+ */
+public final class CountingEvents implements LockwiseEvents {
+    private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
+
+    public long count(String key) {
+        LongAdder adder = counters.get(key);
+        return adder == null ? 0 : adder.sum();
+    }
+
+    public long count(Operation operation, Strategy strategy, String event) {
+        return count(key(operation, strategy, event));
+    }
+
+    /** A sorted copy of every counter. */
+    public Map<String, Long> snapshot() {
+        Map<String, Long> copy = new TreeMap<>();
+        counters.forEach((key, adder) -> copy.put(key, adder.sum()));
+        return copy;
+    }
+
+    public void reset() {
+        counters.clear();
+    }
+
+    private void add(String key, long amount) {
+        counters.computeIfAbsent(key, k -> new LongAdder()).add(amount);
+    }
+
+    private static String key(Operation operation, Strategy strategy, String event) {
+        return operation.label() + "." + strategy.label() + "." + event;
+    }
+
+    @Override
+    public void conflict(Operation operation, Strategy strategy, int attempt) {
+        add(key(operation, strategy, "conflict"), 1);
+    }
+
+    @Override
+    public void retry(Operation operation, Strategy strategy, int attempt, Duration wait) {
+        add(key(operation, strategy, "retry"), 1);
+    }
+
+    @Override
+    public void exhausted(Operation operation, Strategy strategy, int attempts) {
+        add(key(operation, strategy, "exhausted"), 1);
+    }
+
+    @Override
+    public void success(Operation operation, Strategy strategy, int attempts, Duration elapsed) {
+        add(key(operation, strategy, "success"), 1);
+        add(key(operation, strategy, "attempts"), attempts);
+    }
+
+    @Override
+    public void lockFallback(Operation operation, boolean hot) {
+        add(operation.label() + ".adaptive." + (hot ? "locked-hot" : "locked-after-conflict"), 1);
+    }
+
+    @Override
+    public void leaseAcquired(Lease lease, Duration waited) {
+        add("lease.acquired", 1);
+    }
+
+    @Override
+    public void leaseUnavailable(LockId lockId) {
+        add("lease.unavailable", 1);
+    }
+
+    @Override
+    public void leaseRenewed(Lease lease, Duration took) {
+        add("lease.renewed", 1);
+    }
+
+    @Override
+    public void leaseLost(Lease lease, String reason) {
+        add("lease.lost", 1);
+    }
+
+    @Override
+    public void leaseReleased(Lease lease, Duration held) {
+        add("lease.released", 1);
+    }
+}

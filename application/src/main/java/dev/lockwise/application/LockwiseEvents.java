@@ -1,0 +1,51 @@
+package dev.lockwise.application;
+
+import dev.lockwise.domain.lease.Lease;
+import dev.lockwise.domain.lease.LockId;
+
+import java.time.Duration;
+
+/**
+ * What the use cases report, for metrics and logs: the events port. Every method has a no-op default so that an
+ * implementation picks what it needs. Implementations must be thread-safe and fast; they are called on hot paths.
+ */
+public interface LockwiseEvents {
+    /** Reports nothing. */
+    LockwiseEvents NONE = new LockwiseEvents() {
+    };
+
+    /** An attempt lost a race (version mismatch, serialization failure or deadlock). */
+    default void conflict(Operation operation, Strategy strategy, int attempt) {
+    }
+
+    /** A new attempt will follow after {@code wait}; {@code attempt} is the number of the attempt that failed. */
+    default void retry(Operation operation, Strategy strategy, int attempt, Duration wait) {
+    }
+
+    /** Every permitted attempt conflicted; the operation failed with RetriesExhaustedException. */
+    default void exhausted(Operation operation, Strategy strategy, int attempts) {
+    }
+
+    /** The operation succeeded after {@code attempts} attempts, in {@code elapsed} (retries and waits included). */
+    default void success(Operation operation, Strategy strategy, int attempts, Duration elapsed) {
+    }
+
+    /** The adaptive strategy took the row lock for this attempt ({@code hot}: because the row was remembered hot). */
+    default void lockFallback(Operation operation, boolean hot) {
+    }
+
+    default void leaseAcquired(Lease lease, Duration waited) {
+    }
+
+    default void leaseUnavailable(LockId lockId) {
+    }
+
+    default void leaseRenewed(Lease lease, Duration took) {
+    }
+
+    default void leaseLost(Lease lease, String reason) {
+    }
+
+    default void leaseReleased(Lease lease, Duration held) {
+    }
+}

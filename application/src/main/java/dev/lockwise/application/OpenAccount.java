@@ -1,0 +1,23 @@
+package dev.lockwise.application;
+
+import dev.lockwise.domain.account.Account;
+import dev.lockwise.domain.account.AccountRepository;
+import dev.lockwise.domain.account.Money;
+import dev.lockwise.domain.account.Username;
+
+import java.util.Objects;
+
+/** Creates an account with an opening balance (zero or more) and version 0. */
+public final class OpenAccount {
+    private final AccountRepository accounts;
+
+    public OpenAccount(AccountRepository accounts) {
+        this.accounts = Objects.requireNonNull(accounts, "accounts");
+    }
+
+    public Account open(Username username, Money openingBalance) {
+        Objects.requireNonNull(username, "username");
+        Objects.requireNonNull(openingBalance, "openingBalance");
+        return accounts.open(username, openingBalance);
+    }
+}

@@ -1,0 +1,19 @@
+package dev.lockwise.application;
+
+import dev.lockwise.domain.verfact.VerFact;
+import dev.lockwise.domain.verfact.VerFactRepository;
+
+import java.util.Objects;
+
+/** Inserts a new, unprocessed verfact (version 1). */
+public final class RecordVerFact {
+    private final VerFactRepository facts;
+
+    public RecordVerFact(VerFactRepository facts) {
+        this.facts = Objects.requireNonNull(facts, "facts");
+    }
+
+    public VerFact record() {
+        return facts.insert();
+    }
+}

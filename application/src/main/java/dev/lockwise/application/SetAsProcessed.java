@@ -1,0 +1,28 @@
+package dev.lockwise.application;
+
+import dev.lockwise.domain.Updated;
+import dev.lockwise.domain.verfact.VerFact;
+import dev.lockwise.domain.verfact.VerFactId;
+import dev.lockwise.domain.verfact.VerFactRepository;
+
+import java.util.Objects;
+
+/**
+ * Marks a verfact processed. Of many concurrent callers exactly one wins; the others, after re-reading, learn that
+ * it was already processed. An unknown id is an error ({@link dev.lockwise.domain.verfact.VerFactNotFoundException}).
+ */
+public final class SetAsProcessed {
+    private final VerFactRepository facts;
+    private final ConflictRetry retry;
+
+    public SetAsProcessed(VerFactRepository facts, ConflictRetry retry) {
+        this.facts = Objects.requireNonNull(facts, "facts");
+        this.retry = Objects.requireNonNull(retry, "retry");
+    }
+
+    public ProcessingOutcome process(VerFactId id) {
+        Objects.requireNonNull(id, "id");
+        Updated<VerFact> result = retry.call(Operation.SET_AS_PROCESSED, () -> facts.update(id, VerFact::process));
+        return result.changed() ? ProcessingOutcome.PROCESSED_BY_THIS_CALL : ProcessingOutcome.ALREADY_PROCESSED;
+    }
+}
