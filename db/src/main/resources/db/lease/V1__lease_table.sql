@@ -1,8 +1,6 @@
 -- The lease table of the distributed lock. Its schema and name are configurable, so this script lives
 -- apart from db/migration (jOOQ's code generator does not expand Flyway placeholders) and is applied with
--- its own history table. ${lease_schema} and ${lease_table} are validated SQL identifiers, already quoted.
-CREATE SCHEMA IF NOT EXISTS ${lease_schema};
-
+-- its own history table (Flyway creates the schema if needed). ${lease_schema} and ${lease_table} are validated SQL identifiers, already quoted.
 CREATE TABLE IF NOT EXISTS ${lease_schema}.${lease_table} (
     lock_id    TEXT        NOT NULL PRIMARY KEY,
     generation BIGINT      NOT NULL,

@@ -1,0 +1,57 @@
+package dev.lockwise.application;
+
+import dev.lockwise.domain.Updated;
+import dev.lockwise.domain.account.Account;
+import dev.lockwise.domain.account.AccountId;
+import dev.lockwise.domain.account.AccountRepository;
+import dev.lockwise.domain.account.Money;
+import dev.lockwise.domain.account.Username;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * Accounts with the adaptive strategy: optimistic while a row is calm, the row lock once it is hot
+ * (see {@link AdaptivePath}). Reads and inserts go to the optimistic repository; they take no lock either way.
+ */
+public final class AdaptiveAccountRepository implements AccountRepository {
+    private final AccountRepository optimistic;
+    private final AccountRepository pessimistic;
+    private final AdaptivePath path;
+
+    public AdaptiveAccountRepository(AccountRepository optimistic, AccountRepository pessimistic, HotRows hotRows,
+                                     LockwiseEvents events) {
+        this.optimistic = Objects.requireNonNull(optimistic, "optimistic");
+        this.pessimistic = Objects.requireNonNull(pessimistic, "pessimistic");
+        this.path = new AdaptivePath(hotRows, events, Operation.DEPOSIT);
+    }
+
+    @Override
+    public Account open(Username username, Money initialBalance) {
+        return optimistic.open(username, initialBalance);
+    }
+
+    @Override
+    public Optional<Account> find(AccountId id) {
+        return optimistic.find(id);
+    }
+
+    @Override
+    public Optional<Account> find(Username username) {
+        return optimistic.find(username);
+    }
+
+    @Override
+    public Updated<Account> update(AccountId id, UnaryOperator<Account> change) {
+        return path.update(id.value(), () -> optimistic.update(id, change), () -> pessimistic.update(id, change));
+    }
+
+    @Override
+    public Updated<Account> update(Username username, UnaryOperator<Account> change) {
+        // Keyed by name: the id is not known before the read. Distinct from ids by sign (ids are positive).
+        long key = -1L - (username.value().hashCode() & 0x7fffffffL);
+        return path.update(key, () -> optimistic.update(username, change),
+                () -> pessimistic.update(username, change));
+    }
+}

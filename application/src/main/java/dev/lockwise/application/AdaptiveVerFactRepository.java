@@ -1,0 +1,50 @@
+package dev.lockwise.application;
+
+import dev.lockwise.domain.Updated;
+import dev.lockwise.domain.verfact.VerFact;
+import dev.lockwise.domain.verfact.VerFactId;
+import dev.lockwise.domain.verfact.VerFactRepository;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/** Verfacts with the adaptive strategy (see {@link AdaptivePath}). */
+public final class AdaptiveVerFactRepository implements VerFactRepository {
+    private final VerFactRepository optimistic;
+    private final VerFactRepository pessimistic;
+    private final AdaptivePath path;
+
+    public AdaptiveVerFactRepository(VerFactRepository optimistic, VerFactRepository pessimistic, HotRows hotRows,
+                                     LockwiseEvents events) {
+        this.optimistic = Objects.requireNonNull(optimistic, "optimistic");
+        this.pessimistic = Objects.requireNonNull(pessimistic, "pessimistic");
+        this.path = new AdaptivePath(hotRows, events, Operation.SET_AS_PROCESSED);
+    }
+
+    @Override
+    public VerFact insert() {
+        return optimistic.insert();
+    }
+
+    @Override
+    public Optional<VerFact> find(VerFactId id) {
+        return optimistic.find(id);
+    }
+
+    @Override
+    public List<VerFact> findAll() {
+        return optimistic.findAll();
+    }
+
+    @Override
+    public List<VerFactId> findAllIds() {
+        return optimistic.findAllIds();
+    }
+
+    @Override
+    public Updated<VerFact> update(VerFactId id, UnaryOperator<VerFact> change) {
+        return path.update(id.value(), () -> optimistic.update(id, change), () -> pessimistic.update(id, change));
+    }
+}

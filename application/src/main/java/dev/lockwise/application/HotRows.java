@@ -1,0 +1,69 @@
+package dev.lockwise.application;
+
+import dev.lockwise.domain.InvalidInputException;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * A fixed-size memory of rows that conflicted recently. Direct-mapped: a row's key picks one slot, and a newer hot
+ * row may evict an older one that shares its slot. The memory never grows with the number of rows, needs no lock
+ * (each slot is replaced atomically with an immutable entry) and may forget: forgetting only costs one optimistic
+ * attempt, because both paths are safe.
+ */
+public final class HotRows {
+    public static final int DEFAULT_CAPACITY = 4096;
+    public static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(2);
+
+    private record Entry(long key, long hotUntilNanos) {
+    }
+
+    private final AtomicReferenceArray<Entry> slots;
+    private final int mask;
+    private final long cooldownNanos;
+
+    public HotRows(int capacity, Duration cooldown) {
+        if (capacity < 1 || capacity > (1 << 24) || Integer.bitCount(capacity) != 1) {
+            throw new InvalidInputException("hot-row capacity must be a power of two between 1 and 16777216, got "
+                    + capacity);
+        }
+        if (cooldown == null || cooldown.isNegative() || cooldown.isZero() || cooldown.compareTo(Duration.ofHours(1)) > 0) {
+            throw new InvalidInputException("hot-row cooldown must be between 1 ms and 1 hour, got " + cooldown);
+        }
+        this.slots = new AtomicReferenceArray<>(capacity);
+        this.mask = capacity - 1;
+        this.cooldownNanos = cooldown.toNanos();
+    }
+
+    /** Remembers {@code key} as hot for the cooldown, from now. */
+    public void markHot(long key) {
+        slots.set(slot(key), new Entry(key, System.nanoTime() + cooldownNanos));
+    }
+
+    public boolean isHot(long key) {
+        Entry entry = slots.get(slot(key));
+        return entry != null && entry.key == key && entry.hotUntilNanos - System.nanoTime() > 0;
+    }
+
+    /** How many rows are hot right now (a scan of the fixed-size table; for metrics). */
+    public int hotCount() {
+        long now = System.nanoTime();
+        int count = 0;
+        for (int i = 0; i < slots.length(); i++) {
+            Entry entry = slots.get(i);
+            if (entry != null && entry.hotUntilNanos - now > 0) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    public int capacity() {
+        return slots.length();
+    }
+
+    private int slot(long key) {
+        long mixed = key * 0x9E3779B97F4A7C15L;
+        return (int) (mixed ^ (mixed >>> 32)) & mask;
+    }
+}

@@ -1,0 +1,188 @@
+package dev.lockwise.bootstrap;
+
+import dev.lockwise.adapter.jooq.JooqAccountRepository;
+import dev.lockwise.adapter.jooq.JooqVerFactRepository;
+import dev.lockwise.adapter.lock.FencedJdbcVerFactProcessor;
+import dev.lockwise.adapter.lock.JdbcLeaseLock;
+import dev.lockwise.adapter.pessimistic.PessimisticAccountRepository;
+import dev.lockwise.adapter.pessimistic.PessimisticVerFactRepository;
+import dev.lockwise.application.AdaptiveAccountRepository;
+import dev.lockwise.application.AdaptiveVerFactRepository;
+import dev.lockwise.application.ConflictRetry;
+import dev.lockwise.application.Deposit;
+import dev.lockwise.application.HotRows;
+import dev.lockwise.application.LockwiseEvents;
+import dev.lockwise.application.OpenAccount;
+import dev.lockwise.application.RecordVerFact;
+import dev.lockwise.application.RetryPolicy;
+import dev.lockwise.application.RunExclusive;
+import dev.lockwise.application.SetAsProcessed;
+import dev.lockwise.application.Strategy;
+import dev.lockwise.domain.account.AccountRepository;
+import dev.lockwise.domain.lease.FencedVerFactProcessor;
+import dev.lockwise.domain.lease.LeaseLock;
+import dev.lockwise.domain.lease.LeaseTable;
+import dev.lockwise.domain.verfact.VerFactRepository;
+
+import javax.sql.DataSource;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The plain-Java entry point: every use case built from a {@link DataSource} and a strategy, with no container.
+ * A host program keeps one instance for its lifetime (it is thread-safe) and closes it on shutdown (this stops the
+ * lease renewal threads; the data source stays the host's to close).
+ *
+ * <pre>{@code
+ * Lockwise lockwise = Lockwise.builder(dataSource).strategy(Strategy.PESSIMISTIC).build();
+ * lockwise.deposit().depositTo(new Username("alice"), Money.of("10.00"));
+ * }</pre>
+ */
+public final class Lockwise implements AutoCloseable {
+    private final Strategy strategy;
+    private final AccountRepository accounts;
+    private final VerFactRepository verFacts;
+    private final LeaseLock leaseLock;
+    private final Deposit deposit;
+    private final OpenAccount openAccount;
+    private final RecordVerFact recordVerFact;
+    private final SetAsProcessed setAsProcessed;
+    private final RunExclusive runExclusive;
+    private final FencedVerFactProcessor fencedVerFactProcessor;
+
+    private Lockwise(Builder builder) {
+        this.strategy = builder.strategy;
+        this.accounts = accountsFor(builder);
+        this.verFacts = verFactsFor(builder);
+        ConflictRetry retry = new ConflictRetry(builder.retryPolicy, strategy, builder.events);
+        this.leaseLock = new JdbcLeaseLock(builder.dataSource, builder.leaseTable);
+        this.deposit = new Deposit(accounts, retry);
+        this.openAccount = new OpenAccount(accounts);
+        this.recordVerFact = new RecordVerFact(verFacts);
+        this.setAsProcessed = new SetAsProcessed(verFacts, retry);
+        this.runExclusive = new RunExclusive(leaseLock, builder.events);
+        this.fencedVerFactProcessor = new FencedJdbcVerFactProcessor(builder.dataSource, builder.leaseTable);
+    }
+
+    private static AccountRepository accountsFor(Builder builder) {
+        return switch (builder.strategy) {
+            case OPTIMISTIC -> new JooqAccountRepository(builder.dataSource);
+            case PESSIMISTIC -> new PessimisticAccountRepository(builder.dataSource, builder.lockTimeout);
+            case ADAPTIVE -> new AdaptiveAccountRepository(new JooqAccountRepository(builder.dataSource),
+                    new PessimisticAccountRepository(builder.dataSource, builder.lockTimeout),
+                    new HotRows(builder.hotRowCapacity, builder.hotRowCooldown), builder.events);
+        };
+    }
+
+    private static VerFactRepository verFactsFor(Builder builder) {
+        return switch (builder.strategy) {
+            case OPTIMISTIC -> new JooqVerFactRepository(builder.dataSource);
+            case PESSIMISTIC -> new PessimisticVerFactRepository(builder.dataSource, builder.lockTimeout);
+            case ADAPTIVE -> new AdaptiveVerFactRepository(new JooqVerFactRepository(builder.dataSource),
+                    new PessimisticVerFactRepository(builder.dataSource, builder.lockTimeout),
+                    new HotRows(builder.hotRowCapacity, builder.hotRowCooldown), builder.events);
+        };
+    }
+
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(dataSource);
+    }
+
+    public Strategy strategy() {
+        return strategy;
+    }
+
+    public Deposit deposit() {
+        return deposit;
+    }
+
+    public OpenAccount openAccount() {
+        return openAccount;
+    }
+
+    public RecordVerFact recordVerFact() {
+        return recordVerFact;
+    }
+
+    public SetAsProcessed setAsProcessed() {
+        return setAsProcessed;
+    }
+
+    public RunExclusive runExclusive() {
+        return runExclusive;
+    }
+
+    public FencedVerFactProcessor fencedVerFactProcessor() {
+        return fencedVerFactProcessor;
+    }
+
+    public AccountRepository accounts() {
+        return accounts;
+    }
+
+    public VerFactRepository verFacts() {
+        return verFacts;
+    }
+
+    public LeaseLock leaseLock() {
+        return leaseLock;
+    }
+
+    @Override
+    public void close() {
+        runExclusive.close();
+    }
+
+    /** Settings with the defaults a demanding user would pick; each is validated when set. */
+    public static final class Builder {
+        private final DataSource dataSource;
+        private Strategy strategy = Strategy.OPTIMISTIC;
+        private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
+        private Duration lockTimeout = Duration.ofSeconds(5);
+        private LeaseTable leaseTable = LeaseTable.DEFAULT;
+        private LockwiseEvents events = LockwiseEvents.NONE;
+        private int hotRowCapacity = HotRows.DEFAULT_CAPACITY;
+        private Duration hotRowCooldown = HotRows.DEFAULT_COOLDOWN;
+
+        private Builder(DataSource dataSource) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        }
+
+        public Builder strategy(Strategy value) {
+            this.strategy = Objects.requireNonNull(value, "strategy");
+            return this;
+        }
+
+        public Builder retryPolicy(RetryPolicy value) {
+            this.retryPolicy = Objects.requireNonNull(value, "retryPolicy");
+            return this;
+        }
+
+        /** How long the pessimistic strategy waits for a row lock (0 = forever); default 5 s. */
+        public Builder lockTimeout(Duration value) {
+            this.lockTimeout = Objects.requireNonNull(value, "lockTimeout");
+            return this;
+        }
+
+        public Builder leaseTable(LeaseTable value) {
+            this.leaseTable = Objects.requireNonNull(value, "leaseTable");
+            return this;
+        }
+
+        public Builder events(LockwiseEvents value) {
+            this.events = Objects.requireNonNull(value, "events");
+            return this;
+        }
+
+        /** The adaptive strategy's hot-row memory: how many rows, and how long a row stays hot after a conflict. */
+        public Builder hotRows(int capacity, Duration cooldown) {
+            this.hotRowCapacity = capacity;
+            this.hotRowCooldown = Objects.requireNonNull(cooldown, "cooldown");
+            return this;
+        }
+
+        public Lockwise build() {
+            return new Lockwise(this);
+        }
+    }
+}

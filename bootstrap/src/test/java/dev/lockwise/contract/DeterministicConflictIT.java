@@ -1,0 +1,212 @@
+package dev.lockwise.contract;
+
+import dev.lockwise.adapter.jooq.JooqAccountRepository;
+import dev.lockwise.adapter.pessimistic.PessimisticAccountRepository;
+import dev.lockwise.application.AdaptiveAccountRepository;
+import dev.lockwise.application.ConflictRetry;
+import dev.lockwise.application.CountingEvents;
+import dev.lockwise.application.Deposit;
+import dev.lockwise.application.HotRows;
+import dev.lockwise.application.Operation;
+import dev.lockwise.application.RetryPolicy;
+import dev.lockwise.application.Strategy;
+import dev.lockwise.db.testing.TestDatabase;
+import dev.lockwise.domain.RetriesExhaustedException;
+import dev.lockwise.domain.Updated;
+import dev.lockwise.domain.account.Account;
+import dev.lockwise.domain.account.AccountId;
+import dev.lockwise.domain.account.AccountRepository;
+import dev.lockwise.domain.account.Money;
+import dev.lockwise.domain.account.Username;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * "How do I test optimistic locking?" Not by hoping two threads collide: a test-only decorator of the port holds
+ * each of the first two attempts between its read and its write until both have read the same version.
+ */
+class DeterministicConflictIT {
+    @RegisterExtension
+    static final TestDatabase DB = new TestDatabase(8);
+
+    private final CountingEvents events = new CountingEvents();
+    private Account account;
+
+    @BeforeEach
+    void openAccount() {
+        DB.truncateAll();
+        account = new JooqAccountRepository(DB.dataSource()).open(new Username("carol"), Money.of("100.00"));
+    }
+
+    @Test
+    void theSecondOfTwoDepositsThatReadTheSameVersionConflictsThenRetriesAndSucceeds() throws Exception {
+        ReadTogether repository = new ReadTogether(new JooqAccountRepository(DB.dataSource()), 2);
+        Deposit deposit = new Deposit(repository, new ConflictRetry(RetryPolicy.DEFAULT, Strategy.OPTIMISTIC, events));
+
+        CompletableFuture<Account> first = CompletableFuture.supplyAsync(() -> deposit.depositTo(account.id(), Money.of("1")));
+        CompletableFuture<Account> second = CompletableFuture.supplyAsync(() -> deposit.depositTo(account.id(), Money.of("2")));
+        first.get(30, TimeUnit.SECONDS);
+        second.get(30, TimeUnit.SECONDS);
+
+        assertThat(repository.versionsRead.get()).as("both first attempts read version 0").isEqualTo(2);
+        assertThat(events.count(Operation.DEPOSIT, Strategy.OPTIMISTIC, "conflict")).isEqualTo(1);
+        assertThat(events.count(Operation.DEPOSIT, Strategy.OPTIMISTIC, "retry")).isEqualTo(1);
+        assertThat(repository.calls.get()).as("two first attempts and one retry").isEqualTo(3);
+        Account stored = new JooqAccountRepository(DB.dataSource()).find(account.id()).orElseThrow();
+        assertThat(stored.balance()).isEqualTo(Money.of("103.00"));
+        assertThat(stored.version()).isEqualTo(2);
+    }
+
+    @Test
+    void whenEveryAttemptConflictsTheRetriesRunOutWithTheAttemptCountAndTheBalanceIsUnchanged() {
+        AccountRepository alwaysBeaten = new BeatenEveryTime(new JooqAccountRepository(DB.dataSource()));
+        RetryPolicy fiveAttempts = RetryPolicy.DEFAULT.withMaxAttempts(5).withBackoff(Duration.ofMillis(1),
+                Duration.ofMillis(5));
+        Deposit deposit = new Deposit(alwaysBeaten, new ConflictRetry(fiveAttempts, Strategy.OPTIMISTIC, events));
+
+        assertThatThrownBy(() -> deposit.depositTo(account.id(), Money.of("5")))
+                .isInstanceOfSatisfying(RetriesExhaustedException.class, e -> assertThat(e.attempts()).isEqualTo(5))
+                .hasMessageContaining("5 attempts");
+
+        assertThat(events.count(Operation.DEPOSIT, Strategy.OPTIMISTIC, "exhausted")).isEqualTo(1);
+        assertThat(events.count(Operation.DEPOSIT, Strategy.OPTIMISTIC, "retry")).isEqualTo(4);
+        assertThat(new JooqAccountRepository(DB.dataSource()).find(account.id()).orElseThrow().balance())
+                .isEqualTo(Money.of("100.00"));
+    }
+
+    @Test
+    void adaptiveTakesTheRowLockOnTheSecondAttemptAndNeedsExactlyTwo() throws Exception {
+        CountingRepository optimistic = new CountingRepository(
+                new ReadTogether(new JooqAccountRepository(DB.dataSource()), 2));
+        CountingRepository pessimistic = new CountingRepository(
+                new PessimisticAccountRepository(DB.dataSource(), Duration.ofSeconds(5)));
+        AccountRepository adaptive = new AdaptiveAccountRepository(optimistic, pessimistic,
+                new HotRows(64, Duration.ofSeconds(30)), events);
+        Deposit deposit = new Deposit(adaptive, new ConflictRetry(RetryPolicy.DEFAULT, Strategy.ADAPTIVE, events));
+
+        CompletableFuture<Account> first = CompletableFuture.supplyAsync(() -> deposit.depositTo(account.id(), Money.of("1")));
+        CompletableFuture<Account> second = CompletableFuture.supplyAsync(() -> deposit.depositTo(account.id(), Money.of("2")));
+        first.get(30, TimeUnit.SECONDS);
+        second.get(30, TimeUnit.SECONDS);
+
+        assertThat(optimistic.calls).as("one optimistic attempt each").hasValue(2);
+        assertThat(pessimistic.calls).as("the loser's second attempt took the lock").hasValue(1);
+        assertThat(events.count("deposit.adaptive.locked-after-conflict")).isEqualTo(1);
+        assertThat(events.count(Operation.DEPOSIT, Strategy.ADAPTIVE, "retry")).as("no retry was needed").isZero();
+        assertThat(events.count(Operation.DEPOSIT, Strategy.ADAPTIVE, "attempts")).isEqualTo(2);
+
+        // The row is now remembered hot: the next deposit goes straight to the lock.
+        deposit.depositTo(account.id(), Money.of("3"));
+        assertThat(pessimistic.calls).hasValue(2);
+        assertThat(optimistic.calls).hasValue(2);
+        assertThat(events.count("deposit.adaptive.locked-hot")).isEqualTo(1);
+        Account stored = new JooqAccountRepository(DB.dataSource()).find(account.id()).orElseThrow();
+        assertThat(stored.balance()).isEqualTo(Money.of("106.00"));
+        assertThat(stored.version()).isEqualTo(3);
+    }
+
+    /** Holds the first {@code parties} attempts after their read until all of them have read. */
+    static final class ReadTogether extends Delegating {
+        final CyclicBarrier barrier;
+        final AtomicInteger calls = new AtomicInteger();
+        final AtomicInteger versionsRead = new AtomicInteger();
+
+        ReadTogether(AccountRepository delegate, int parties) {
+            super(delegate);
+            this.barrier = new CyclicBarrier(parties);
+        }
+
+        @Override
+        public Updated<Account> update(AccountId id, UnaryOperator<Account> change) {
+            boolean hold = calls.incrementAndGet() <= barrier.getParties();
+            return delegate.update(id, read -> {
+                if (hold) {
+                    if (read.version() == 0) {
+                        versionsRead.incrementAndGet();
+                    }
+                    try {
+                        barrier.await(10, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+                return change.apply(read);
+            });
+        }
+    }
+
+    /** Between every read and write, another session bumps the row's version: every attempt conflicts. */
+    static final class BeatenEveryTime extends Delegating {
+        BeatenEveryTime(AccountRepository delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public Updated<Account> update(AccountId id, UnaryOperator<Account> change) {
+            return delegate.update(id, read -> {
+                DB.execute("UPDATE account SET version = version + 1 WHERE id = ?", id.value());
+                return change.apply(read);
+            });
+        }
+    }
+
+    static final class CountingRepository extends Delegating {
+        final AtomicInteger calls = new AtomicInteger();
+
+        CountingRepository(AccountRepository delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public Updated<Account> update(AccountId id, UnaryOperator<Account> change) {
+            calls.incrementAndGet();
+            return delegate.update(id, change);
+        }
+    }
+
+    abstract static class Delegating implements AccountRepository {
+        final AccountRepository delegate;
+
+        Delegating(AccountRepository delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public Account open(Username username, Money initialBalance) {
+            return delegate.open(username, initialBalance);
+        }
+
+        @Override
+        public Optional<Account> find(AccountId id) {
+            return delegate.find(id);
+        }
+
+        @Override
+        public Optional<Account> find(Username username) {
+            return delegate.find(username);
+        }
+
+        @Override
+        public Updated<Account> update(AccountId id, UnaryOperator<Account> change) {
+            return delegate.update(id, change);
+        }
+
+        @Override
+        public Updated<Account> update(Username username, UnaryOperator<Account> change) {
+            return delegate.update(username, change);
+        }
+    }
+
+}

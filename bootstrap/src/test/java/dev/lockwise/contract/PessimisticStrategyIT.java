@@ -1,0 +1,10 @@
+package dev.lockwise.contract;
+
+import dev.lockwise.application.Strategy;
+
+class PessimisticStrategyIT extends StrategyContract {
+    @Override
+    protected Strategy strategy() {
+        return Strategy.PESSIMISTIC;
+    }
+}
