@@ -1,0 +1,104 @@
+package dev.lockwise.bootstrap.cli;
+
+import com.google.inject.Injector;
+import dev.lockwise.application.Deposit;
+import dev.lockwise.application.OpenAccount;
+import dev.lockwise.application.RecordVerFact;
+import dev.lockwise.application.RunExclusive;
+import dev.lockwise.application.SetAsProcessed;
+import dev.lockwise.application.Strategy;
+import dev.lockwise.bootstrap.config.ConfigException;
+import dev.lockwise.bootstrap.config.Setting;
+import dev.lockwise.bootstrap.config.Settings;
+import dev.lockwise.bootstrap.demo.Demo;
+import dev.lockwise.bootstrap.metrics.MetricsSummary;
+import dev.lockwise.domain.account.AccountRepository;
+import dev.lockwise.domain.lease.FencedVerFactProcessor;
+import dev.lockwise.domain.verfact.VerFactRepository;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.List;
+
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Run and narrate the scenarios: verfacts (workers racing to process rows), deposits (1000"
+                + " deposits over 100 accounts, 100 callers) and exclusive (workers racing for one lease).")
+final class DemoCommand extends SessionCommand {
+    LockwiseCommand parent;
+
+    @Option(names = "--scenario", split = ",", paramLabel = "NAME",
+            description = "Which scenarios: verfacts, deposits, exclusive (default: all).")
+    List<String> scenarios = List.of("verfacts", "deposits", "exclusive");
+
+    @Option(names = "--compare", description = "Run verfacts and deposits with every strategy in turn, side by side.")
+    boolean compare;
+
+    @Option(names = "--workers", paramLabel = "N", description = "Verfact workers (default 10, env LOCKWISE_DEMO_WORKERS).")
+    String workers;
+
+    @Option(names = "--deposits", paramLabel = "N", description = "Deposits (default 1000).")
+    String deposits;
+
+    @Option(names = "--accounts", paramLabel = "N", description = "Accounts (default 100).")
+    String accounts;
+
+    @Option(names = "--callers", paramLabel = "N", description = "Concurrent callers (default 100).")
+    String callers;
+
+    @Override
+    LockwiseCommand root() {
+        return parent != null ? parent : super.root();
+    }
+
+    @Override
+    void validate() {
+        for (String scenario : scenarios) {
+            if (!List.of("verfacts", "deposits", "exclusive").contains(scenario)) {
+                throw new ConfigException("unknown scenario '" + scenario
+                        + "'; valid choices: verfacts, deposits, exclusive");
+            }
+        }
+    }
+
+    @Override
+    int run(Session session) throws Exception {
+        Settings settings = session.settings;
+        if (workers != null) {
+            settings = settings.with(Setting.DEMO_WORKERS, workers);
+        }
+        if (deposits != null) {
+            settings = settings.with(Setting.DEMO_DEPOSITS, deposits);
+        }
+        if (accounts != null) {
+            settings = settings.with(Setting.DEMO_ACCOUNTS, accounts);
+        }
+        if (callers != null) {
+            settings = settings.with(Setting.DEMO_CALLERS, callers);
+        }
+        Demo.Sizes sizes = new Demo.Sizes(settings.demoWorkers(), settings.demoDeposits(), settings.demoAccounts(),
+                settings.demoCallers(), 4);
+        out.printf("Lockwise demo on %s%n", session.database.displayUrl());
+        boolean ok = true;
+        List<Strategy> strategies = compare ? List.of(Strategy.values()) : List.of(settings.strategy());
+        for (Strategy strategy : strategies) {
+            List<String> perStrategy = scenarios.stream()
+                    .filter(s -> !compare || !s.equals("exclusive") || strategy == strategies.get(0)).toList();
+            ok &= new Demo(parts(session, strategy), sizes, out).run(perStrategy);
+        }
+        out.println();
+        out.println("Metrics (Micrometer):");
+        MetricsSummary.lines(session.meters).forEach(out::println);
+        out.println();
+        out.println(ok ? "All checks passed." : "SOME CHECKS FAILED.");
+        return ok ? ExitCodes.OK : ExitCodes.REFUSED;
+    }
+
+    private Demo.Parts parts(Session session, Strategy strategy) {
+        Injector wired = session.injector(strategy);
+        return new Demo.Parts(strategy, wired.getInstance(OpenAccount.class), wired.getInstance(Deposit.class),
+                wired.getInstance(AccountRepository.class), wired.getInstance(RecordVerFact.class),
+                wired.getInstance(SetAsProcessed.class), wired.getInstance(VerFactRepository.class),
+                wired.getInstance(RunExclusive.class), wired.getInstance(FencedVerFactProcessor.class),
+                session.counts, narrator);
+    }
+}

@@ -1,0 +1,63 @@
+package dev.lockwise.bootstrap.cli;
+
+import com.google.inject.Injector;
+import dev.lockwise.application.CompositeEvents;
+import dev.lockwise.application.CountingEvents;
+import dev.lockwise.application.LockwiseEvents;
+import dev.lockwise.application.RunExclusive;
+import dev.lockwise.application.Strategy;
+import dev.lockwise.bootstrap.config.Setting;
+import dev.lockwise.bootstrap.config.Settings;
+import dev.lockwise.bootstrap.db.DatabaseRuntime;
+import dev.lockwise.bootstrap.wiring.Wiring;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import java.io.PrintWriter;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * One command's running world: the database (pool, embedded server if any), the meter registry and an injector
+ * per strategy in use (normally just the configured one; the demo's {@code --compare} uses all). Closed when the
+ * command ends.
+ */
+final class Session implements AutoCloseable {
+    final Settings settings;
+    final DatabaseRuntime database;
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    final CountingEvents counts = new CountingEvents();
+    private final LockwiseEvents listener;
+    private final Map<Strategy, Injector> injectors = new EnumMap<>(Strategy.class);
+
+    Session(Settings settings, PrintWriter out, LockwiseEvents narrator) {
+        this.settings = settings;
+        this.listener = CompositeEvents.of(counts, narrator);
+        this.database = DatabaseRuntime.start(settings, line -> {
+            out.println(line);
+            out.flush();
+        });
+        try {
+            injector(settings.strategy());
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    /** The injector wired for {@code strategy} on this session's database. */
+    synchronized Injector injector(Strategy strategy) {
+        return injectors.computeIfAbsent(strategy, s -> Wiring.injector(
+                settings.with(Setting.STRATEGY, s.label()), database.dataSource(), meters, listener));
+    }
+
+    <T> T get(Class<T> type) {
+        return injector(settings.strategy()).getInstance(type);
+    }
+
+    @Override
+    public void close() {
+        injectors.values().forEach(injector -> injector.getInstance(RunExclusive.class).close());
+        database.close();
+        meters.close();
+    }
+}

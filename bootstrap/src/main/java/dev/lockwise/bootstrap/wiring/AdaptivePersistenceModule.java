@@ -1,0 +1,37 @@
+package dev.lockwise.bootstrap.wiring;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import dev.lockwise.adapter.jooq.JooqAccountRepository;
+import dev.lockwise.adapter.jooq.JooqVerFactRepository;
+import dev.lockwise.adapter.pessimistic.PessimisticAccountRepository;
+import dev.lockwise.adapter.pessimistic.PessimisticVerFactRepository;
+import dev.lockwise.application.AdaptiveAccountRepository;
+import dev.lockwise.application.AdaptiveVerFactRepository;
+import dev.lockwise.application.HotRows;
+import dev.lockwise.application.LockwiseEvents;
+import dev.lockwise.bootstrap.config.Settings;
+import dev.lockwise.domain.account.AccountRepository;
+import dev.lockwise.domain.verfact.VerFactRepository;
+
+import javax.sql.DataSource;
+
+/** Persistence for the {@code adaptive} strategy: both adapters, composed by the application's adaptive path. */
+public final class AdaptivePersistenceModule extends AbstractModule {
+    @Provides
+    @Singleton
+    AccountRepository accounts(DataSource dataSource, Settings settings, LockwiseEvents events) {
+        return new AdaptiveAccountRepository(new JooqAccountRepository(dataSource),
+                new PessimisticAccountRepository(dataSource, settings.lockTimeout()),
+                new HotRows(HotRows.DEFAULT_CAPACITY, HotRows.DEFAULT_COOLDOWN), events);
+    }
+
+    @Provides
+    @Singleton
+    VerFactRepository verFacts(DataSource dataSource, Settings settings, LockwiseEvents events) {
+        return new AdaptiveVerFactRepository(new JooqVerFactRepository(dataSource),
+                new PessimisticVerFactRepository(dataSource, settings.lockTimeout()),
+                new HotRows(HotRows.DEFAULT_CAPACITY, HotRows.DEFAULT_COOLDOWN), events);
+    }
+}
