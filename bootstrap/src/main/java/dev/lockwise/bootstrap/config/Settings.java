@@ -55,8 +55,9 @@ public final class Settings {
         if (lockTimeout.compareTo(Duration.ofMinutes(10)) > 0) {
             throw invalid(Setting.LOCK_TIMEOUT, "at most 10m");
         }
-        this.leaseTable = parse(Setting.LEASE_TABLE, ignored -> new LeaseTable(
-                nonNull(Setting.LEASE_SCHEMA), nonNull(Setting.LEASE_TABLE)), true);
+        String schema = parse(Setting.LEASE_SCHEMA, value -> new LeaseTable(value, LeaseTable.DEFAULT_TABLE).schema(),
+                true);
+        this.leaseTable = parse(Setting.LEASE_TABLE, value -> new LeaseTable(schema, value), true);
         this.migrate = bool(Setting.MIGRATE);
         this.demoWorkers = integer(Setting.DEMO_WORKERS, 1, 1000);
         this.demoDeposits = integer(Setting.DEMO_DEPOSITS, 1, 10_000_000);

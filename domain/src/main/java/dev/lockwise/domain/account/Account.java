@@ -27,7 +27,7 @@ public record Account(AccountId id, Username username, Money balance, long versi
     public static void requirePositive(Money amount) {
         Objects.requireNonNull(amount, "amount");
         if (!amount.isPositive()) {
-            throw new InvalidAmountException("a deposit must be positive, got " + amount);
+            throw new InvalidAmountException("deposit amount must be positive, got " + amount);
         }
     }
 }

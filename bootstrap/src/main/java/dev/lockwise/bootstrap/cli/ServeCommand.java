@@ -1,0 +1,42 @@
+package dev.lockwise.bootstrap.cli;
+
+import dev.lockwise.bootstrap.Lockwise;
+import dev.lockwise.bootstrap.examples.HttpHost;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.CountDownLatch;
+
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run the example HTTP host (deposits, set-as-processed, an exclusive job) on 127.0.0.1"
+                + " until interrupted. It is built from the plain-Java Lockwise entry point, without Guice.")
+final class ServeCommand extends SessionCommand {
+    @Option(names = "--port", paramLabel = "PORT", description = "Port on 127.0.0.1 (default 8080; 0 = any free).")
+    int port = 8080;
+
+    @Override
+    void validate() {
+        if (port < 0 || port > 65_535) {
+            throw new dev.lockwise.bootstrap.config.ConfigException("invalid value '" + port
+                    + "' for --port: valid: 0 to 65535");
+        }
+    }
+
+    @Override
+    int run(Session session) throws Exception {
+        try (Lockwise lockwise = Lockwise.builder(session.database.dataSource())
+                .strategy(session.settings.strategy())
+                .retryPolicy(session.settings.retryPolicy())
+                .lockTimeout(session.settings.lockTimeout())
+                .leaseTable(session.settings.leaseTable())
+                .events(session.counts)
+                .build();
+             HttpHost host = new HttpHost(lockwise, port).start()) {
+            out.printf("Serving on http://127.0.0.1:%d (%s strategy); Ctrl-C to stop.%n", host.port(),
+                    session.settings.strategy().label());
+            out.flush();
+            new CountDownLatch(1).await();
+            return ExitCodes.OK;
+        }
+    }
+}
