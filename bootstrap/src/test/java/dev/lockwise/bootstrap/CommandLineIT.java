@@ -32,10 +32,15 @@ class CommandLineIT {
     }
 
     static Map<String, String> databaseEnvironment() {
+        return environmentFor(DB);
+    }
+
+    /** The LOCKWISE_* environment that points the command line at {@code database}. */
+    static Map<String, String> environmentFor(TestDatabase database) {
         Map<String, String> env = new HashMap<>();
-        env.put("LOCKWISE_DB_URL", DB.jdbcUrl());
-        env.put("LOCKWISE_DB_USER", DB.user());
-        env.put("LOCKWISE_DB_PASSWORD", DB.password());
+        env.put("LOCKWISE_DB_URL", database.jdbcUrl());
+        env.put("LOCKWISE_DB_USER", database.user());
+        env.put("LOCKWISE_DB_PASSWORD", database.password());
         env.put("LOCKWISE_DB_POOL_SIZE", "4");
         return env;
     }

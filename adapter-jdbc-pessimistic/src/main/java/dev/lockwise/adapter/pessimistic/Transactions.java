@@ -7,7 +7,7 @@ import dev.lockwise.domain.LockwiseException;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 
 /**
@@ -44,8 +44,8 @@ final class Transactions {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                try (Statement statement = connection.createStatement()) {
-                    statement.execute(setLockTimeout);
+                try (PreparedStatement statement = connection.prepareStatement(setLockTimeout)) {
+                    statement.execute(); // prepared: pgjdbc caches the parsed statement per connection
                 }
                 T result = work.run(connection);
                 connection.commit();

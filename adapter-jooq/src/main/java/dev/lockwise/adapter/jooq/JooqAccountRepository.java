@@ -1,6 +1,5 @@
 package dev.lockwise.adapter.jooq;
 
-import dev.lockwise.adapter.jooq.generated.tables.records.AccountRecord;
 import dev.lockwise.domain.ConcurrentUpdateException;
 import dev.lockwise.domain.Updated;
 import dev.lockwise.domain.account.Account;
@@ -10,15 +9,17 @@ import dev.lockwise.domain.account.AccountRepository;
 import dev.lockwise.domain.account.DuplicateUsernameException;
 import dev.lockwise.domain.account.Money;
 import dev.lockwise.domain.account.Username;
-import org.jooq.Condition;
-import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 
 import javax.sql.DataSource;
+import java.math.BigDecimal;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
-import static dev.lockwise.adapter.jooq.JooqSupport.translating;
 import static dev.lockwise.adapter.jooq.generated.Tables.ACCOUNT;
 
 /**
@@ -28,33 +29,56 @@ import static dev.lockwise.adapter.jooq.generated.Tables.ACCOUNT;
  * locking covers only {@code UpdatableRecord.store()}, so the version predicate is written out here.
  */
 public final class JooqAccountRepository implements AccountRepository {
-    private final DSLContext db;
+    private final JooqSupport jooq;
+    private final String selectById;
+    private final String selectByUsername;
+    private final String updateIfVersion;
+    private final String insert;
 
     public JooqAccountRepository(DataSource dataSource) {
-        this.db = JooqSupport.context(dataSource);
+        this.jooq = new JooqSupport(dataSource);
+        var columns = DSL.select(ACCOUNT.ID, ACCOUNT.USERNAME, ACCOUNT.BALANCE, ACCOUNT.VERSION).from(ACCOUNT);
+        this.selectById = jooq.render(columns.where(ACCOUNT.ID.eq(DSL.param("id", Long.class))));
+        this.selectByUsername = jooq.render(DSL.select(ACCOUNT.ID, ACCOUNT.USERNAME, ACCOUNT.BALANCE, ACCOUNT.VERSION)
+                .from(ACCOUNT).where(ACCOUNT.USERNAME.eq(DSL.param("username", String.class))));
+        // Binds: balance, id, version.
+        this.updateIfVersion = jooq.render(DSL.update(ACCOUNT)
+                .set(ACCOUNT.BALANCE, DSL.param("balance", BigDecimal.class))
+                .set(ACCOUNT.VERSION, ACCOUNT.VERSION.plus(DSL.inline(1L)))
+                .where(ACCOUNT.ID.eq(DSL.param("id", Long.class)))
+                .and(ACCOUNT.VERSION.eq(DSL.param("version", Long.class))));
+        // Binds: username, balance.
+        this.insert = jooq.render(DSL.insertInto(ACCOUNT)
+                .set(ACCOUNT.USERNAME, DSL.param("username", String.class))
+                .set(ACCOUNT.BALANCE, DSL.param("balance", BigDecimal.class))
+                .set(ACCOUNT.VERSION, DSL.inline(0L))
+                .onConflict(ACCOUNT.USERNAME).doNothing()
+                .returning(ACCOUNT.ID, ACCOUNT.USERNAME, ACCOUNT.BALANCE, ACCOUNT.VERSION));
     }
 
     @Override
     public Account open(Username username, Money initialBalance) {
-        return translating("open account '" + username + "'", () -> db.insertInto(ACCOUNT)
-                .set(ACCOUNT.USERNAME, username.value())
-                .set(ACCOUNT.BALANCE, initialBalance.amount())
-                .set(ACCOUNT.VERSION, 0L)
-                .onConflict(ACCOUNT.USERNAME).doNothing()
-                .returning()
-                .fetchOptional()
-                .map(JooqAccountRepository::toAccount)
-                .orElseThrow(() -> new DuplicateUsernameException(username)));
+        return jooq.execute("open account '" + username + "'", insert, statement -> {
+            statement.setString(1, username.value());
+            statement.setBigDecimal(2, initialBalance.amount());
+            return readOne(statement);
+        }).orElseThrow(() -> new DuplicateUsernameException(username));
     }
 
     @Override
     public Optional<Account> find(AccountId id) {
-        return translating("read account " + id, () -> select(ACCOUNT.ID.eq(id.value())));
+        return jooq.execute("read account " + id, selectById, statement -> {
+            statement.setLong(1, id.value());
+            return readOne(statement);
+        });
     }
 
     @Override
     public Optional<Account> find(Username username) {
-        return translating("read account '" + username + "'", () -> select(ACCOUNT.USERNAME.eq(username.value())));
+        return jooq.execute("read account '" + username + "'", selectByUsername, statement -> {
+            statement.setString(1, username.value());
+            return readOne(statement);
+        });
     }
 
     @Override
@@ -74,24 +98,25 @@ public final class JooqAccountRepository implements AccountRepository {
         if (after.equals(before)) {
             return new Updated<>(before, after);
         }
-        int rows = translating("update " + which, () -> db.update(ACCOUNT)
-                .set(ACCOUNT.BALANCE, after.balance().amount())
-                .set(ACCOUNT.VERSION, ACCOUNT.VERSION.plus(1L))
-                .where(ACCOUNT.ID.eq(before.id().value()))
-                .and(ACCOUNT.VERSION.eq(before.version()))
-                .execute());
+        int rows = jooq.execute("update " + which, updateIfVersion, statement -> {
+            statement.setBigDecimal(1, after.balance().amount());
+            statement.setLong(2, before.id().value());
+            statement.setLong(3, before.version());
+            return statement.executeUpdate();
+        });
         if (rows == 0) {
             throw new ConcurrentUpdateException(which + " changed after it was read at version " + before.version());
         }
         return new Updated<>(before, after);
     }
 
-    private Optional<Account> select(Condition condition) {
-        return db.selectFrom(ACCOUNT).where(condition).fetchOptional().map(JooqAccountRepository::toAccount);
-    }
-
-    private static Account toAccount(AccountRecord row) {
-        return new Account(new AccountId(row.getId()), new Username(row.getUsername()), new Money(row.getBalance()),
-                row.getVersion());
+    private static Optional<Account> readOne(PreparedStatement statement) throws SQLException {
+        try (ResultSet row = statement.executeQuery()) {
+            if (!row.next()) {
+                return Optional.empty();
+            }
+            return Optional.of(new Account(new AccountId(row.getLong(1)), new Username(row.getString(2)),
+                    new Money(row.getBigDecimal(3)), row.getLong(4)));
+        }
     }
 }

@@ -1,6 +1,5 @@
 package dev.lockwise.adapter.jooq;
 
-import dev.lockwise.adapter.jooq.generated.tables.records.VerfactRecord;
 import dev.lockwise.domain.ConcurrentUpdateException;
 import dev.lockwise.domain.Updated;
 import dev.lockwise.domain.verfact.VerFact;
@@ -8,46 +7,75 @@ import dev.lockwise.domain.verfact.VerFactId;
 import dev.lockwise.domain.verfact.VerFactNotFoundException;
 import dev.lockwise.domain.verfact.VerFactRepository;
 import dev.lockwise.domain.verfact.VerFactState;
-import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 
 import javax.sql.DataSource;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
-import static dev.lockwise.adapter.jooq.JooqSupport.translating;
 import static dev.lockwise.adapter.jooq.generated.Tables.VERFACT;
 
 /** Optimistic verfacts on jOOQ: read without a lock, write only if the version is still the one read. */
 public final class JooqVerFactRepository implements VerFactRepository {
-    private final DSLContext db;
+    private final JooqSupport jooq;
+    private final String insert;
+    private final String selectById;
+    private final String selectAll;
+    private final String selectIds;
+    private final String updateIfVersion;
 
     public JooqVerFactRepository(DataSource dataSource) {
-        this.db = JooqSupport.context(dataSource);
+        this.jooq = new JooqSupport(dataSource);
+        this.insert = jooq.render(DSL.insertInto(VERFACT).defaultValues()
+                .returning(VERFACT.ID, VERFACT.STATE, VERFACT.PROCESSED, VERFACT.VERSION));
+        this.selectById = jooq.render(DSL.select(VERFACT.ID, VERFACT.STATE, VERFACT.PROCESSED, VERFACT.VERSION)
+                .from(VERFACT).where(VERFACT.ID.eq(DSL.param("id", Long.class))));
+        this.selectAll = jooq.render(DSL.select(VERFACT.ID, VERFACT.STATE, VERFACT.PROCESSED, VERFACT.VERSION)
+                .from(VERFACT).orderBy(VERFACT.ID));
+        this.selectIds = jooq.render(DSL.select(VERFACT.ID).from(VERFACT).orderBy(VERFACT.ID));
+        // Binds: state, processed, id, version.
+        this.updateIfVersion = jooq.render(DSL.update(VERFACT)
+                .set(VERFACT.STATE, DSL.param("state", String.class))
+                .set(VERFACT.PROCESSED, DSL.param("processed", Boolean.class))
+                .set(VERFACT.VERSION, VERFACT.VERSION.plus(DSL.inline(1L)))
+                .where(VERFACT.ID.eq(DSL.param("id", Long.class)))
+                .and(VERFACT.VERSION.eq(DSL.param("version", Long.class))));
     }
 
     @Override
     public VerFact insert() {
-        return translating("insert verfact", () -> toVerFact(db.insertInto(VERFACT).defaultValues().returning()
-                .fetchOne()));
+        return jooq.execute("insert verfact", insert, JooqVerFactRepository::readAll).get(0);
     }
 
     @Override
     public Optional<VerFact> find(VerFactId id) {
-        return translating("read verfact " + id, () -> db.selectFrom(VERFACT).where(VERFACT.ID.eq(id.value()))
-                .fetchOptional().map(JooqVerFactRepository::toVerFact));
+        return jooq.execute("read verfact " + id, selectById, statement -> {
+            statement.setLong(1, id.value());
+            return readAll(statement).stream().findFirst();
+        });
     }
 
     @Override
     public List<VerFact> findAll() {
-        return translating("read verfacts", () -> db.selectFrom(VERFACT).orderBy(VERFACT.ID).fetch()
-                .map(JooqVerFactRepository::toVerFact));
+        return jooq.execute("read verfacts", selectAll, JooqVerFactRepository::readAll);
     }
 
     @Override
     public List<VerFactId> findAllIds() {
-        return translating("read verfact ids", () -> db.select(VERFACT.ID).from(VERFACT).orderBy(VERFACT.ID)
-                .fetch(record -> new VerFactId(record.value1())));
+        return jooq.execute("read verfact ids", selectIds, statement -> {
+            try (ResultSet rows = statement.executeQuery()) {
+                List<VerFactId> ids = new ArrayList<>();
+                while (rows.next()) {
+                    ids.add(new VerFactId(rows.getLong(1)));
+                }
+                return ids;
+            }
+        });
     }
 
     @Override
@@ -57,13 +85,13 @@ public final class JooqVerFactRepository implements VerFactRepository {
         if (after.equals(before)) {
             return new Updated<>(before, after);
         }
-        int rows = translating("update verfact " + id, () -> db.update(VERFACT)
-                .set(VERFACT.STATE, String.valueOf(after.state().code()))
-                .set(VERFACT.PROCESSED, after.processed())
-                .set(VERFACT.VERSION, VERFACT.VERSION.plus(1L))
-                .where(VERFACT.ID.eq(id.value()))
-                .and(VERFACT.VERSION.eq(before.version()))
-                .execute());
+        int rows = jooq.execute("update verfact " + id, updateIfVersion, statement -> {
+            statement.setString(1, String.valueOf(after.state().code()));
+            statement.setBoolean(2, after.processed());
+            statement.setLong(3, id.value());
+            statement.setLong(4, before.version());
+            return statement.executeUpdate();
+        });
         if (rows == 0) {
             throw new ConcurrentUpdateException("verfact " + id + " changed after it was read at version "
                     + before.version());
@@ -71,8 +99,14 @@ public final class JooqVerFactRepository implements VerFactRepository {
         return new Updated<>(before, after);
     }
 
-    private static VerFact toVerFact(VerfactRecord row) {
-        return new VerFact(new VerFactId(row.getId()), VerFactState.ofCode(row.getState()), row.getProcessed(),
-                row.getVersion());
+    private static List<VerFact> readAll(PreparedStatement statement) throws SQLException {
+        try (ResultSet rows = statement.executeQuery()) {
+            List<VerFact> facts = new ArrayList<>();
+            while (rows.next()) {
+                facts.add(new VerFact(new VerFactId(rows.getLong(1)), VerFactState.ofCode(rows.getString(2)),
+                        rows.getBoolean(3), rows.getLong(4)));
+            }
+            return facts;
+        }
     }
 }

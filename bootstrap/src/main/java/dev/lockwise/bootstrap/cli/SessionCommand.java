@@ -29,6 +29,7 @@ abstract class SessionCommand implements Callable<Integer> {
         out = out != null ? out : spec.commandLine().getOut();
         Settings settings = global.settings(environment());
         validate();
+        settings = adjust(settings);
         narrator = new Narrator(out);
         try (Session session = new Session(settings, out, narrator)) {
             int code = run(session);
@@ -52,6 +53,11 @@ abstract class SessionCommand implements Callable<Integer> {
 
     /** Checks the command's own input before any database work, so bad input fails fast and changes nothing. */
     void validate() {
+    }
+
+    /** A command may adapt the settings to its needs (the bench sizes the pool to its callers). */
+    Settings adjust(Settings settings) {
+        return settings;
     }
 
     abstract int run(Session session) throws Exception;

@@ -85,7 +85,8 @@ public final class DatabaseRuntime implements AutoCloseable {
 
     private static EmbeddedPostgres startEmbedded() {
         try {
-            return EmbeddedPostgres.builder().start();
+            // Room for a benchmark's pool and pgbench's clients side by side.
+            return EmbeddedPostgres.builder().setServerConfig("max_connections", "300").start();
         } catch (IOException | RuntimeException e) {
             throw new DatabaseUnavailableException("starting the embedded PostgreSQL failed: " + rootMessage(e), e);
         }

@@ -1,0 +1,165 @@
+package dev.lockwise.bootstrap.cli;
+
+import dev.lockwise.application.CountingEvents;
+import dev.lockwise.application.SetAsProcessed;
+import dev.lockwise.application.Strategy;
+import dev.lockwise.bootstrap.Lockwise;
+import dev.lockwise.bootstrap.bench.AtomicStatementDeposits;
+import dev.lockwise.bootstrap.bench.Bench;
+import dev.lockwise.bootstrap.bench.BenchConfig;
+import dev.lockwise.bootstrap.bench.BenchDeposits;
+import dev.lockwise.bootstrap.bench.CellResult;
+import dev.lockwise.bootstrap.bench.LockwiseDeposits;
+import dev.lockwise.bootstrap.bench.Pgbench;
+import dev.lockwise.bootstrap.bench.Progress;
+import dev.lockwise.bootstrap.bench.Reports;
+import dev.lockwise.bootstrap.config.ConfigException;
+import dev.lockwise.bootstrap.config.Durations;
+import dev.lockwise.bootstrap.config.Setting;
+import dev.lockwise.bootstrap.config.Settings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure throughput, latency and correctness of every strategy across contention, side by side"
+                + " with pgbench running the same SQL. Writes results.md, results.csv and throughput.png.")
+final class BenchCommand extends SessionCommand {
+    @Option(names = "--strategies", split = ",", paramLabel = "NAME",
+            description = "Deposit strategies (default optimistic,pessimistic,adaptive,baseline).")
+    List<String> strategies = BenchConfig.ALL_STRATEGIES;
+
+    @Option(names = "--accounts", split = ",", paramLabel = "N", description = "Contention levels (default 1,10,100,10000).")
+    List<Integer> accounts = List.of(1, 10, 100, 10_000);
+
+    @Option(names = "--callers", split = ",", paramLabel = "N", description = "Concurrent callers (default 4,16,64).")
+    List<Integer> callers = List.of(4, 16, 64);
+
+    @Option(names = "--duration", paramLabel = "DURATION", description = "Measured time per cell (default 5s).")
+    String duration = "5s";
+
+    @Option(names = "--warmup", paramLabel = "DURATION", description = "Unmeasured warm-up per cell (default 1s).")
+    String warmup = "1s";
+
+    @Option(names = "--no-seed", negatable = true, description = "Skip the seed workload (1000 deposits, 100 accounts, 100 callers).")
+    boolean seed = true;
+
+    @Option(names = "--verfact-rows", paramLabel = "N", description = "Rows for set-as-processed (default 100000; 0 skips).")
+    int verfactRows = 100_000;
+
+    @Option(names = "--verfact-workers", paramLabel = "N", description = "Workers for set-as-processed (default 16).")
+    int verfactWorkers = 16;
+
+    @Option(names = "--no-lease", negatable = true, description = "Skip the lease-lock workloads.")
+    boolean lease = true;
+
+    @Option(names = "--no-pgbench", negatable = true, description = "Do not run pgbench even if it is on the PATH.")
+    boolean pgbench = true;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default bench-results).")
+    Path outputDir = Path.of("bench-results");
+
+    @Option(names = "--no-progress", negatable = true, description = "No live progress bar.")
+    boolean progress = true;
+
+    private BenchConfig config;
+
+    @Override
+    void validate() {
+        try {
+            config = new BenchConfig(strategies, accounts, callers, Durations.parse(warmup), Durations.parse(duration),
+                    seed, verfactRows, verfactWorkers, lease, pgbench, outputDir);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("invalid bench duration: " + e.getMessage());
+        }
+    }
+
+    @Override
+    Settings adjust(Settings settings) {
+        // One connection per caller (and spare ones), unless the user chose a pool size.
+        if (settings.sourceOf(Setting.POOL_SIZE).equals("default")) {
+            return settings.with(Setting.POOL_SIZE, Integer.toString(Math.min(500, config.maxCallers() + 4)));
+        }
+        return settings;
+    }
+
+    @Override
+    int run(Session session) throws Exception {
+        var dataSource = session.database.dataSource();
+        Map<String, BenchDeposits> deposits = new LinkedHashMap<>();
+        Map<String, SetAsProcessed> processors = new LinkedHashMap<>();
+        List<Lockwise> built = new ArrayList<>();
+        try {
+            for (Strategy strategy : Strategy.values()) {
+                CountingEvents counts = new CountingEvents();
+                Lockwise lockwise = Lockwise.builder(dataSource).strategy(strategy)
+                        .retryPolicy(session.settings.retryPolicy()).lockTimeout(session.settings.lockTimeout())
+                        .leaseTable(session.settings.leaseTable()).events(counts).build();
+                built.add(lockwise);
+                deposits.put(strategy.label(), new LockwiseDeposits(lockwise, counts));
+                if (config.strategies().contains(strategy.label())) {
+                    processors.put(strategy.label(), lockwise.setAsProcessed());
+                }
+            }
+            deposits.put("baseline", new AtomicStatementDeposits(dataSource));
+            List<String> why = new ArrayList<>();
+            Optional<Pgbench> pgbenchRunner = config.pgbench()
+                    ? Pgbench.detect(session.database.pool().getJdbcUrl(), session.database.pool().getUsername(),
+                    session.database.pool().getPassword() == null ? "" : session.database.pool().getPassword(), why)
+                    : Optional.empty();
+            if (!config.pgbench()) {
+                why.add("--no-pgbench");
+            }
+            String serverVersion;
+            try (Connection connection = dataSource.getConnection()) {
+                serverVersion = connection.getMetaData().getDatabaseProductVersion();
+            }
+            String preamble = preamble(session, serverVersion, pgbenchRunner.isPresent(), why);
+            out.println(preamble);
+            out.flush();
+            Bench bench = new Bench(dataSource, deposits, processors, built.get(0).leaseLock(), pgbenchRunner,
+                    progress ? Progress.bar() : Progress.NONE);
+            List<CellResult> results = bench.run(config);
+            out.println();
+            out.print(Reports.table(results));
+            List<Path> files = Reports.write(results, config.output(), preamble);
+            out.println();
+            files.forEach(file -> out.println("wrote " + file));
+            List<CellResult> failed = results.stream().filter(cell -> !cell.invariantHolds()).toList();
+            for (CellResult cell : failed) {
+                out.printf("INVARIANT FAILED: %s %s %d rows x %d callers: %s%n", cell.workload(), cell.strategy(),
+                        cell.rows(), cell.callers(), cell.invariantDetail());
+            }
+            out.println(failed.isEmpty() ? "All invariants held." : failed.size() + " CELL(S) FAILED THEIR INVARIANT.");
+            return failed.isEmpty() ? ExitCodes.OK : ExitCodes.REFUSED;
+        } finally {
+            built.forEach(Lockwise::close);
+        }
+    }
+
+    private String preamble(Session session, String serverVersion, boolean pgbenchRuns, List<String> why) {
+        Runtime runtime = Runtime.getRuntime();
+        return String.format("# lockwise bench%n%n"
+                        + "- machine: %d cores, JVM %s, max heap %d MiB%n"
+                        + "- database: PostgreSQL %s at %s, pool size %d (HikariCP)%n"
+                        + "- cells: %s; %d accounts levels x %d caller counts; warm-up %s, measured %s each%n"
+                        + "- retry: %d attempts, %s to %s backoff; lock timeout %s%n"
+                        + "- pgbench side by side: %s%n",
+                runtime.availableProcessors(), System.getProperty("java.version"), runtime.maxMemory() >> 20,
+                serverVersion, session.database.displayUrl(), session.settings.poolSize(),
+                String.join(",", config.strategies()), config.accounts().size(), config.callers().size(),
+                Durations.format(config.warmup()), Durations.format(config.duration()),
+                session.settings.retryPolicy().maxAttempts(),
+                Durations.format(session.settings.retryPolicy().initialBackoff()),
+                Durations.format(session.settings.retryPolicy().maxBackoff()),
+                Durations.format(session.settings.lockTimeout()),
+                pgbenchRuns ? "yes (same SQL, same client count, -M prepared)" : "no (" + String.join("; ", why) + ")");
+    }
+}
