@@ -4,7 +4,9 @@ import dev.lockwise.domain.Updated;
 import dev.lockwise.domain.account.Account;
 import dev.lockwise.domain.account.AccountId;
 import dev.lockwise.domain.account.AccountRepository;
+import dev.lockwise.domain.account.DepositReceipt;
 import dev.lockwise.domain.account.Money;
+import dev.lockwise.domain.account.RequestId;
 import dev.lockwise.domain.account.Username;
 
 import java.util.Objects;
@@ -45,6 +47,12 @@ public final class AdaptiveAccountRepository implements AccountRepository {
     @Override
     public Updated<Account> update(AccountId id, UnaryOperator<Account> change) {
         return path.update(id.value(), () -> optimistic.update(id, change), () -> pessimistic.update(id, change));
+    }
+
+    @Override
+    public DepositReceipt depositOnce(RequestId requestId, AccountId id, Money amount) {
+        return path.update(id.value(), () -> optimistic.depositOnce(requestId, id, amount),
+                () -> pessimistic.depositOnce(requestId, id, amount));
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.lockwise.application;
 
 import dev.lockwise.domain.ConcurrentUpdateException;
-import dev.lockwise.domain.Updated;
 
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -25,7 +24,7 @@ final class AdaptivePath {
         this.operation = operation;
     }
 
-    <T> Updated<T> update(long rowKey, Supplier<Updated<T>> optimistic, Supplier<Updated<T>> locked) {
+    <T> T update(long rowKey, Supplier<T> optimistic, Supplier<T> locked) {
         if (hotRows.isHot(rowKey)) {
             events.lockFallback(operation, true);
             return locked.get();

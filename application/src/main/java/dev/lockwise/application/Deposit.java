@@ -2,8 +2,11 @@ package dev.lockwise.application;
 
 import dev.lockwise.domain.account.Account;
 import dev.lockwise.domain.account.AccountId;
+import dev.lockwise.domain.account.AccountNotFoundException;
 import dev.lockwise.domain.account.AccountRepository;
+import dev.lockwise.domain.account.DepositReceipt;
 import dev.lockwise.domain.account.Money;
+import dev.lockwise.domain.account.RequestId;
 import dev.lockwise.domain.account.Username;
 
 import java.util.Objects;
@@ -26,6 +29,25 @@ public final class Deposit {
         Objects.requireNonNull(id, "id");
         Account.requirePositive(amount);
         return retry.call(Operation.DEPOSIT, () -> accounts.update(id, account -> account.deposit(amount))).after();
+    }
+
+    /**
+     * Exactly once: a deposit carrying a caller-chosen request id. Repeating the id (say, after a timeout whose
+     * outcome was unknown) returns the first outcome without applying it again.
+     */
+    public DepositReceipt depositOnce(RequestId requestId, AccountId id, Money amount) {
+        Objects.requireNonNull(requestId, "requestId");
+        Objects.requireNonNull(id, "id");
+        Account.requirePositive(amount);
+        return retry.call(Operation.DEPOSIT, () -> accounts.depositOnce(requestId, id, amount));
+    }
+
+    /** As {@link #depositOnce(RequestId, AccountId, Money)}, finding the account by its username. */
+    public DepositReceipt depositOnce(RequestId requestId, Username username, Money amount) {
+        Objects.requireNonNull(username, "username");
+        Account.requirePositive(amount);
+        AccountId id = accounts.find(username).orElseThrow(() -> new AccountNotFoundException(username)).id();
+        return depositOnce(requestId, id, amount);
     }
 
     /** @return the account as this deposit left it */

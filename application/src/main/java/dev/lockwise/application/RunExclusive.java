@@ -1,6 +1,7 @@
 package dev.lockwise.application;
 
 import dev.lockwise.domain.InvalidInputException;
+import dev.lockwise.domain.LockWaitTimeoutException;
 import dev.lockwise.domain.lease.Lease;
 import dev.lockwise.domain.lease.LeaseLock;
 import dev.lockwise.domain.lease.LeaseLostException;
@@ -108,7 +109,13 @@ public final class RunExclusive implements AutoCloseable {
         long started = System.nanoTime();
         long deadline = started + terms.waitUpTo().toNanos();
         for (int poll = 1; ; poll++) {
-            Optional<Lease> lease = lock.tryAcquire(lockId, terms.ttl());
+            Optional<Lease> lease;
+            try {
+                lease = lock.tryAcquire(lockId, terms.ttl());
+            } catch (LockWaitTimeoutException blocked) {
+                // Another session holds the lease row locked (say, an operator's open transaction): not ours yet.
+                lease = Optional.empty();
+            }
             if (lease.isPresent()) {
                 events.leaseAcquired(lease.get(), Duration.ofNanos(System.nanoTime() - started));
                 LOG.debug("acquired lease {} generation {}", lockId, lease.get().generation());

@@ -16,6 +16,8 @@ import dev.lockwise.domain.Updated;
 import dev.lockwise.domain.account.Account;
 import dev.lockwise.domain.account.AccountId;
 import dev.lockwise.domain.account.AccountRepository;
+import dev.lockwise.domain.account.DepositReceipt;
+import dev.lockwise.domain.account.RequestId;
 import dev.lockwise.domain.account.Money;
 import dev.lockwise.domain.account.Username;
 import org.junit.jupiter.api.BeforeEach;
@@ -206,6 +208,11 @@ class DeterministicConflictIT {
         @Override
         public Updated<Account> update(Username username, UnaryOperator<Account> change) {
             return delegate.update(username, change);
+        }
+
+        @Override
+        public DepositReceipt depositOnce(RequestId requestId, AccountId id, Money amount) {
+            return delegate.depositOnce(requestId, id, amount);
         }
     }
 

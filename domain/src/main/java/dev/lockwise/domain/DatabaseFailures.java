@@ -22,6 +22,10 @@ public final class DatabaseFailures {
         if (state.equals("55P03")) {
             return new LockWaitTimeoutException(what + ": row lock not obtained within the lock timeout", cause);
         }
+        if (state.equals("57014")) {
+            return new LockWaitTimeoutException(what + ": statement cancelled after its timeout (waiting on a lock"
+                    + " held elsewhere?)", cause);
+        }
         if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")
                 || state.isEmpty()) {
             return new DatabaseUnavailableException(what + ": database unavailable: " + reason, cause);

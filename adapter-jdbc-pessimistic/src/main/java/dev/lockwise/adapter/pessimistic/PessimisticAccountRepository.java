@@ -5,8 +5,10 @@ import dev.lockwise.domain.account.Account;
 import dev.lockwise.domain.account.AccountId;
 import dev.lockwise.domain.account.AccountNotFoundException;
 import dev.lockwise.domain.account.AccountRepository;
+import dev.lockwise.domain.account.DepositReceipt;
 import dev.lockwise.domain.account.DuplicateUsernameException;
 import dev.lockwise.domain.account.Money;
+import dev.lockwise.domain.account.RequestId;
 import dev.lockwise.domain.account.Username;
 
 import javax.sql.DataSource;
@@ -32,6 +34,11 @@ public final class PessimisticAccountRepository implements AccountRepository {
     private static final String WRITE = "UPDATE account SET balance = ?, version = ? WHERE id = ?";
     private static final String INSERT = "INSERT INTO account (username, balance, version) VALUES (?, ?, 0)"
             + " ON CONFLICT (username) DO NOTHING RETURNING id, username, balance, version";
+
+    private static final String SELECT_RECEIPT = "SELECT account_id, amount, balance_after, version_after"
+            + " FROM deposit_request WHERE request_id = ?";
+    private static final String INSERT_RECEIPT = "INSERT INTO deposit_request"
+            + " (request_id, account_id, amount, balance_after, version_after) VALUES (?, ?, ?, ?, ?)";
 
     private final Transactions transactions;
 
@@ -73,6 +80,46 @@ public final class PessimisticAccountRepository implements AccountRepository {
         return lockChangeWrite("account '" + username + "'", LOCK_BY_USERNAME,
                 statement -> statement.setString(1, username.value()),
                 () -> new AccountNotFoundException(username), change);
+    }
+
+    /**
+     * Pessimistic exactly-once deposit, in one transaction: lock the account row, then look the request id up (after
+     * the lock, so a concurrent request with the same id has committed or rolled back by now), then either answer the
+     * recorded receipt or write the balance and record the id.
+     */
+    @Override
+    public DepositReceipt depositOnce(RequestId requestId, AccountId id, Money amount) {
+        return transactions.inTransaction("deposit into account " + id + " as request '" + requestId + "'",
+                connection -> {
+                    Account before = select(connection, LOCK_BY_ID, statement -> statement.setLong(1, id.value()))
+                            .orElseThrow(() -> new AccountNotFoundException(id));
+                    try (PreparedStatement lookup = connection.prepareStatement(SELECT_RECEIPT)) {
+                        lookup.setString(1, requestId.value());
+                        try (ResultSet row = lookup.executeQuery()) {
+                            if (row.next()) {
+                                return new DepositReceipt(requestId, new AccountId(row.getLong(1)),
+                                        new Money(row.getBigDecimal(2)), new Money(row.getBigDecimal(3)),
+                                        row.getLong(4), true).replayFor(id, amount);
+                            }
+                        }
+                    }
+                    Account after = before.deposit(amount);
+                    try (PreparedStatement write = connection.prepareStatement(WRITE)) {
+                        write.setBigDecimal(1, after.balance().amount());
+                        write.setLong(2, after.version());
+                        write.setLong(3, id.value());
+                        write.executeUpdate();
+                    }
+                    try (PreparedStatement record = connection.prepareStatement(INSERT_RECEIPT)) {
+                        record.setString(1, requestId.value());
+                        record.setLong(2, id.value());
+                        record.setBigDecimal(3, amount.amount());
+                        record.setBigDecimal(4, after.balance().amount());
+                        record.setLong(5, after.version());
+                        record.executeUpdate();
+                    }
+                    return new DepositReceipt(requestId, id, amount, after.balance(), after.version(), false);
+                });
     }
 
     private Updated<Account> lockChangeWrite(String which, String lockSql, Binder key,

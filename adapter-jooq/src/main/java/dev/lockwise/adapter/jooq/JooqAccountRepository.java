@@ -6,8 +6,10 @@ import dev.lockwise.domain.account.Account;
 import dev.lockwise.domain.account.AccountId;
 import dev.lockwise.domain.account.AccountNotFoundException;
 import dev.lockwise.domain.account.AccountRepository;
+import dev.lockwise.domain.account.DepositReceipt;
 import dev.lockwise.domain.account.DuplicateUsernameException;
 import dev.lockwise.domain.account.Money;
+import dev.lockwise.domain.account.RequestId;
 import dev.lockwise.domain.account.Username;
 import org.jooq.impl.DSL;
 
@@ -21,6 +23,7 @@ import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 import static dev.lockwise.adapter.jooq.generated.Tables.ACCOUNT;
+import static dev.lockwise.adapter.jooq.generated.Tables.DEPOSIT_REQUEST;
 
 /**
  * Optimistic accounts on jOOQ. An update reads the row (no lock), applies the change in Java, and writes with
@@ -34,6 +37,8 @@ public final class JooqAccountRepository implements AccountRepository {
     private final String selectByUsername;
     private final String updateIfVersion;
     private final String insert;
+    private final String selectReceipt;
+    private final String insertReceipt;
 
     public JooqAccountRepository(DataSource dataSource) {
         this.jooq = new JooqSupport(dataSource);
@@ -54,6 +59,17 @@ public final class JooqAccountRepository implements AccountRepository {
                 .set(ACCOUNT.VERSION, DSL.inline(0L))
                 .onConflict(ACCOUNT.USERNAME).doNothing()
                 .returning(ACCOUNT.ID, ACCOUNT.USERNAME, ACCOUNT.BALANCE, ACCOUNT.VERSION));
+        this.selectReceipt = jooq.render(DSL.select(DEPOSIT_REQUEST.ACCOUNT_ID, DEPOSIT_REQUEST.AMOUNT,
+                        DEPOSIT_REQUEST.BALANCE_AFTER, DEPOSIT_REQUEST.VERSION_AFTER).from(DEPOSIT_REQUEST)
+                .where(DEPOSIT_REQUEST.REQUEST_ID.eq(DSL.param("request", String.class))));
+        // Binds: request id, account id, amount, balance after, version after.
+        this.insertReceipt = jooq.render(DSL.insertInto(DEPOSIT_REQUEST)
+                .set(DEPOSIT_REQUEST.REQUEST_ID, DSL.param("request", String.class))
+                .set(DEPOSIT_REQUEST.ACCOUNT_ID, DSL.param("account", Long.class))
+                .set(DEPOSIT_REQUEST.AMOUNT, DSL.param("amount", BigDecimal.class))
+                .set(DEPOSIT_REQUEST.BALANCE_AFTER, DSL.param("balance", BigDecimal.class))
+                .set(DEPOSIT_REQUEST.VERSION_AFTER, DSL.param("version", Long.class))
+                .onConflict(DEPOSIT_REQUEST.REQUEST_ID).doNothing());
     }
 
     @Override
@@ -90,6 +106,56 @@ public final class JooqAccountRepository implements AccountRepository {
     public Updated<Account> update(Username username, UnaryOperator<Account> change) {
         return update("account '" + username + "'",
                 () -> find(username).orElseThrow(() -> new AccountNotFoundException(username)), change);
+    }
+
+    /**
+     * Optimistic exactly-once deposit: look the request id up; if unrecorded, read the account without a lock, then in
+     * one short transaction record the id and write conditionally on the version read. A lost race on either rolls
+     * both back and is reported as a conflict, so the retry starts again from the lookup.
+     */
+    @Override
+    public DepositReceipt depositOnce(RequestId requestId, AccountId id, Money amount) {
+        Optional<DepositReceipt> recorded = findReceipt(requestId);
+        if (recorded.isPresent()) {
+            return recorded.get().replayFor(id, amount);
+        }
+        Account before = find(id).orElseThrow(() -> new AccountNotFoundException(id));
+        Account after = before.deposit(amount);
+        return jooq.inTransaction("deposit into account " + id + " as request '" + requestId + "'", connection -> {
+            try (PreparedStatement record = connection.prepareStatement(insertReceipt)) {
+                record.setString(1, requestId.value());
+                record.setLong(2, id.value());
+                record.setBigDecimal(3, amount.amount());
+                record.setBigDecimal(4, after.balance().amount());
+                record.setLong(5, after.version());
+                if (record.executeUpdate() == 0) {
+                    throw new ConcurrentUpdateException("request '" + requestId + "' was recorded concurrently");
+                }
+            }
+            try (PreparedStatement write = connection.prepareStatement(updateIfVersion)) {
+                write.setBigDecimal(1, after.balance().amount());
+                write.setLong(2, id.value());
+                write.setLong(3, before.version());
+                if (write.executeUpdate() == 0) {
+                    throw new ConcurrentUpdateException("account " + id + " changed after it was read at version "
+                            + before.version());
+                }
+            }
+            return new DepositReceipt(requestId, id, amount, after.balance(), after.version(), false);
+        });
+    }
+
+    private Optional<DepositReceipt> findReceipt(RequestId requestId) {
+        return jooq.execute("look up request '" + requestId + "'", selectReceipt, statement -> {
+            statement.setString(1, requestId.value());
+            try (ResultSet row = statement.executeQuery()) {
+                if (!row.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new DepositReceipt(requestId, new AccountId(row.getLong(1)),
+                        new Money(row.getBigDecimal(2)), new Money(row.getBigDecimal(3)), row.getLong(4), true));
+            }
+        });
     }
 
     private Updated<Account> update(String which, Supplier<Account> read, UnaryOperator<Account> change) {

@@ -46,6 +46,41 @@ final class JooqSupport {
         T run(PreparedStatement statement) throws SQLException;
     }
 
+    @FunctionalInterface
+    interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    /**
+     * Runs several statements in one short transaction (used only to record an idempotency key together with the
+     * conditional write; the read before it stays outside, lock-free). Rolls back on any failure.
+     */
+    <T> T inTransaction(String what, Work<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException | Error failure) {
+                try {
+                    connection.rollback();
+                } catch (SQLException rollbackFailure) {
+                    failure.addSuppressed(rollbackFailure);
+                }
+                throw failure;
+            } finally {
+                try {
+                    connection.setAutoCommit(true);
+                } catch (SQLException ignored) {
+                    // A broken connection; the pool discards it.
+                }
+            }
+        } catch (SQLException e) {
+            throw DatabaseFailures.translate(e.getSQLState(), what, e);
+        }
+    }
+
     /** Runs one autocommit statement on a pooled connection, translating failures into domain exceptions. */
     <T> T execute(String what, String sql, Statement<T> work) {
         try (Connection connection = dataSource.getConnection();

@@ -32,7 +32,7 @@ import java.util.Optional;
  */
 public final class JdbcLeaseLock implements LeaseLock {
     /** How long one lock statement may run, waiting on row locks included, before it fails instead of hanging. */
-    public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofSeconds(2);
 
     private final DataSource dataSource;
     private final LeaseTable table;

@@ -154,7 +154,7 @@ public final class Bench {
 
     void resetAccounts(int accounts) throws SQLException {
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-            statement.execute("TRUNCATE account RESTART IDENTITY");
+            statement.execute("TRUNCATE account, deposit_request RESTART IDENTITY");
             statement.execute("INSERT INTO account (username, balance, version) SELECT 'bench-' || n, 0, 0"
                     + " FROM generate_series(1, " + accounts + ") AS n");
             statement.execute("ANALYZE account");

@@ -19,7 +19,7 @@ import java.util.concurrent.Callable;
         description = "Safe, measurable concurrent writes to PostgreSQL: optimistic, pessimistic and adaptive"
                 + " deposits, exactly-once processing, and a lease lock to run a job on one machine at a time.",
         subcommands = {DemoCommand.class, MigrateCommand.class, AccountCommand.class, DepositCommand.class,
-                VerFactCommand.class, ExclusiveCommand.class, ServeCommand.class, BenchCommand.class,
+                VerFactCommand.class, ExclusiveCommand.class, ServeCommand.class, BenchCommand.class, WorkloadCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:refused (not found, lock unavailable, retries exhausted, ...)",

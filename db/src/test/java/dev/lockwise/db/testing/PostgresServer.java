@@ -151,8 +151,10 @@ public final class PostgresServer {
         int pathStart = adminUrl.indexOf('/', schemeEnd);
         int query = adminUrl.indexOf('?', pathStart);
         String hostPort = adminUrl.substring(0, pathStart);
-        String params = query < 0 ? "" : adminUrl.substring(query);
-        return hostPort + "/" + database + params;
+        // Credentials are passed separately (user()/password()); a user= in the URL would override them.
+        String params = query < 0 ? "" : adminUrl.substring(query + 1).replaceAll("(^|&)(user|password)=[^&]*", "")
+                .replaceAll("^&", "");
+        return hostPort + "/" + database + (params.isEmpty() ? "" : "?" + params);
     }
 
     public PGSimpleDataSource dataSourceFor(String database) {

@@ -32,4 +32,14 @@ public interface AccountRepository {
 
     /** As {@link #update(AccountId, UnaryOperator)}, finding the account by its username. */
     Updated<Account> update(Username username, UnaryOperator<Account> change);
+
+    /**
+     * One attempt at an exactly-once deposit: the balance change and the request id are recorded in one
+     * transaction. If the request id is already recorded, nothing is applied and the recorded receipt is returned
+     * with {@code replayed = true} — also when the first attempt's commit was reported as failed but happened.
+     *
+     * @throws RequestIdConflictException if the id was recorded for another account or amount
+     * @throws AccountNotFoundException   if there is no such account
+     */
+    DepositReceipt depositOnce(RequestId requestId, AccountId id, Money amount);
 }

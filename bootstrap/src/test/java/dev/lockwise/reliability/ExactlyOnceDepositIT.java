@@ -1,0 +1,224 @@
+package dev.lockwise.reliability;
+
+import dev.lockwise.application.Strategy;
+import dev.lockwise.bootstrap.Lockwise;
+import dev.lockwise.db.testing.TestDatabase;
+import dev.lockwise.domain.DatabaseUnavailableException;
+import dev.lockwise.domain.account.Account;
+import dev.lockwise.domain.account.DepositReceipt;
+import dev.lockwise.domain.account.Money;
+import dev.lockwise.domain.account.RequestId;
+import dev.lockwise.domain.account.RequestIdConflictException;
+import dev.lockwise.domain.account.Username;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import javax.sql.DataSource;
+import java.io.PrintWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A deposit with a request id is applied at most once, whatever is repeated, raced or lost in flight. */
+class ExactlyOnceDepositIT {
+    @RegisterExtension
+    static final TestDatabase DB = new TestDatabase(24);
+
+    @BeforeEach
+    void clean() {
+        DB.truncateAll();
+        DB.execute("TRUNCATE deposit_request");
+    }
+
+    private Account open(Lockwise lockwise, String name) {
+        return lockwise.openAccount().open(new Username(name), Money.of("100.00"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Strategy.class)
+    void repeatingARequestIdReturnsTheFirstOutcomeAndAppliesNothingAgain(Strategy strategy) {
+        try (Lockwise lockwise = Lockwise.builder(DB.dataSource()).strategy(strategy).build()) {
+            Account alice = open(lockwise, "alice");
+            RequestId request = new RequestId("order-4711-payment");
+            DepositReceipt first = lockwise.deposit().depositOnce(request, alice.id(), Money.of("10.00"));
+            DepositReceipt again = lockwise.deposit().depositOnce(request, alice.username(), Money.of("10.00"));
+
+            assertThat(first.replayed()).isFalse();
+            assertThat(again.replayed()).isTrue();
+            assertThat(again.balanceAfter()).isEqualTo(Money.of("110.00"));
+            assertThat(again.versionAfter()).isEqualTo(first.versionAfter()).isEqualTo(1);
+            assertBalance(alice, "110.00", 1);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Strategy.class)
+    void aRequestIdReusedForAnotherAccountOrAmountIsAConflictAndChangesNothing(Strategy strategy) {
+        try (Lockwise lockwise = Lockwise.builder(DB.dataSource()).strategy(strategy).build()) {
+            Account alice = open(lockwise, "alice");
+            Account bob = open(lockwise, "bob");
+            RequestId request = new RequestId("reused");
+            lockwise.deposit().depositOnce(request, alice.id(), Money.of("10.00"));
+
+            assertThatThrownBy(() -> lockwise.deposit().depositOnce(request, alice.id(), Money.of("11.00")))
+                    .isInstanceOf(RequestIdConflictException.class).hasMessageContaining("reused");
+            assertThatThrownBy(() -> lockwise.deposit().depositOnce(request, bob.id(), Money.of("10.00")))
+                    .isInstanceOf(RequestIdConflictException.class);
+            assertBalance(alice, "110.00", 1);
+            assertBalance(bob, "100.00", 0);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Strategy.class)
+    void sixteenConcurrentCallersWithOneRequestIdApplyItOnce(Strategy strategy) throws Exception {
+        try (Lockwise lockwise = Lockwise.builder(DB.dataSource()).strategy(strategy).build()) {
+            Account alice = open(lockwise, "alice");
+            RequestId request = new RequestId("raced");
+            AtomicInteger applied = new AtomicInteger();
+            AtomicInteger replayed = new AtomicInteger();
+            ExecutorService pool = Executors.newFixedThreadPool(16);
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    DepositReceipt receipt = lockwise.deposit().depositOnce(request, alice.id(), Money.of("5.00"));
+                    (receipt.replayed() ? replayed : applied).incrementAndGet();
+                    return null;
+                }));
+            }
+            start.countDown();
+            pool.shutdown();
+            assertThat(pool.awaitTermination(1, TimeUnit.MINUTES)).isTrue();
+            for (Future<?> future : futures) {
+                future.get();
+            }
+            assertThat(applied).hasValue(1);
+            assertThat(replayed).hasValue(15);
+            assertBalance(alice, "105.00", 1);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Strategy.class)
+    void whenTheConnectionIsLostDuringCommitTheRetryWithTheSameIdIsExactlyOnce(Strategy strategy) {
+        for (boolean commitHappened : new boolean[]{true, false}) {
+            clean();
+            LosingCommit losing = new LosingCommit(DB.dataSource(), commitHappened);
+            try (Lockwise lockwise = Lockwise.builder(losing).strategy(strategy).build()) {
+                Account alice = open(lockwise, "alice");
+                RequestId request = new RequestId("ambiguous-" + commitHappened);
+                losing.armed = true;
+                assertThatThrownBy(() -> lockwise.deposit().depositOnce(request, alice.id(), Money.of("7.00")))
+                        .isInstanceOf(DatabaseUnavailableException.class);
+                assertThat(losing.armed).as("the commit was interfered with").isFalse();
+
+                DepositReceipt retried = lockwise.deposit().depositOnce(request, alice.id(), Money.of("7.00"));
+                assertThat(retried.replayed()).as("replayed when the lost commit had happened")
+                        .isEqualTo(commitHappened);
+                assertBalance(alice, "107.00", 1);
+                assertThat(DB.queryValue("SELECT count(*) FROM deposit_request")).isEqualTo(1L);
+            }
+        }
+    }
+
+    private static void assertBalance(Account account, String balance, long version) {
+        Object[] row = DB.query("SELECT balance, version FROM account WHERE id = ?", account.id().value()).get(0);
+        assertThat((BigDecimal) row[0]).isEqualByComparingTo(balance);
+        assertThat(row[1]).isEqualTo(version);
+    }
+
+    /**
+     * A data source whose next commit is "lost": either it happens and the client is told the connection broke
+     * ({@code commitHappens}), or the connection breaks before it and the transaction rolls back.
+     */
+    static final class LosingCommit implements DataSource {
+        private final DataSource delegate;
+        private final boolean commitHappens;
+        volatile boolean armed;
+
+        LosingCommit(DataSource delegate, boolean commitHappens) {
+            this.delegate = delegate;
+            this.commitHappens = commitHappens;
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            Connection real = delegate.getConnection();
+            return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                    new Class<?>[]{Connection.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("commit") && armed) {
+                            armed = false;
+                            if (commitHappens) {
+                                real.commit();
+                            } else {
+                                real.rollback();
+                            }
+                            throw new SQLException("I/O error: connection lost during COMMIT", "08006");
+                        }
+                        try {
+                            return method.invoke(real, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+        }
+
+        @Override
+        public Connection getConnection(String username, String password) throws SQLException {
+            return getConnection();
+        }
+
+        @Override
+        public PrintWriter getLogWriter() throws SQLException {
+            return delegate.getLogWriter();
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) throws SQLException {
+            delegate.setLogWriter(out);
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) throws SQLException {
+            delegate.setLoginTimeout(seconds);
+        }
+
+        @Override
+        public int getLoginTimeout() throws SQLException {
+            return delegate.getLoginTimeout();
+        }
+
+        @Override
+        public Logger getParentLogger() {
+            return Logger.getGlobal();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> type) throws SQLException {
+            return delegate.unwrap(type);
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> type) throws SQLException {
+            return delegate.isWrapperFor(type);
+        }
+    }
+}

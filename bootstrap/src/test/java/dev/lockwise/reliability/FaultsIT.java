@@ -1,0 +1,247 @@
+package dev.lockwise.reliability;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.lockwise.application.Strategy;
+import dev.lockwise.bootstrap.Lockwise;
+import dev.lockwise.db.Migrations;
+import dev.lockwise.db.testing.TestDatabase;
+import dev.lockwise.domain.DatabaseUnavailableException;
+import dev.lockwise.domain.LockWaitTimeoutException;
+import dev.lockwise.domain.account.Account;
+import dev.lockwise.domain.account.DepositReceipt;
+import dev.lockwise.domain.account.Money;
+import dev.lockwise.domain.account.RequestId;
+import dev.lockwise.domain.account.Username;
+import dev.lockwise.domain.lease.LeaseTerms;
+import dev.lockwise.domain.lease.LockId;
+import dev.lockwise.domain.lease.LockUnavailableException;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import javax.sql.DataSource;
+import java.math.BigDecimal;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Faults during a running workload: every connection killed, the server restarted, rows and leases locked by an
+ * outside session. Each operation either succeeds or fails with a clear, typed error; deposits carry request ids and
+ * are retried with the same id, so what was acknowledged equals the balance change exactly.
+ */
+class FaultsIT {
+    @RegisterExtension
+    static final TestDatabase DB = new TestDatabase(4);
+
+    @TempDir
+    Path temp;
+
+    @BeforeEach
+    void clean() {
+        DB.truncateAll();
+    }
+
+    static HikariDataSource pool(String url, String user, String password, String applicationName) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setMaximumPoolSize(8);
+        config.setConnectionTimeout(2_000);
+        config.setValidationTimeout(1_000);
+        config.setInitializationFailTimeout(-1);
+        config.addDataSourceProperty("ApplicationName", applicationName);
+        config.addDataSourceProperty("connectTimeout", "2");
+        return new HikariDataSource(config);
+    }
+
+    /** A workload of exactly-once deposits that retries a deposit with the same request id while the database is away. */
+    static final class Workload {
+        final AtomicLong acknowledgedCents = new AtomicLong();
+        final AtomicLong acknowledged = new AtomicLong();
+        final AtomicLong unavailable = new AtomicLong();
+        final Set<String> otherFailures = ConcurrentHashMap.newKeySet();
+        final AtomicBoolean stop = new AtomicBoolean();
+
+        List<Future<?>> start(ExecutorService pool, Lockwise lockwise, List<Account> accounts, int threads) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                futures.add(pool.submit(() -> {
+                    for (int n = 0; !stop.get(); n++) {
+                        RequestId request = new RequestId("t" + thread + "-" + n);
+                        Account target = accounts.get(ThreadLocalRandom.current().nextInt(accounts.size()));
+                        long cents = 1 + ThreadLocalRandom.current().nextInt(500);
+                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                        while (true) {
+                            try {
+                                DepositReceipt receipt = lockwise.deposit().depositOnce(request, target.id(),
+                                        Money.ofCents(cents));
+                                acknowledged.incrementAndGet();
+                                acknowledgedCents.addAndGet(receipt.amount().amount().movePointRight(2).longValueExact());
+                                break;
+                            } catch (DatabaseUnavailableException e) {
+                                unavailable.incrementAndGet();
+                                if (System.nanoTime() - deadline > 0) {
+                                    otherFailures.add("gave up: " + e.getMessage());
+                                    break;
+                                }
+                                Thread.sleep(20);
+                            } catch (RuntimeException e) {
+                                otherFailures.add(e.getClass().getSimpleName() + ": " + e.getMessage());
+                                break;
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            return futures;
+        }
+
+        void finish(List<Future<?>> futures) throws Exception {
+            stop.set(true);
+            for (Future<?> future : futures) {
+                future.get(90, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static List<Account> openAccounts(Lockwise lockwise, int count) {
+        List<Account> accounts = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            accounts.add(lockwise.openAccount().open(new Username("fault-" + i), Money.ZERO));
+        }
+        return accounts;
+    }
+
+    private static void assertExact(DataSource dataSource, Workload workload) throws Exception {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+             var row = statement.executeQuery("SELECT coalesce(sum(balance), 0), (SELECT count(*) FROM deposit_request)"
+                     + " FROM account")) {
+            row.next();
+            assertThat(row.getBigDecimal(1)).isEqualByComparingTo(BigDecimal.valueOf(workload.acknowledgedCents.get(), 2));
+            assertThat(row.getLong(2)).isEqualTo(workload.acknowledged.get());
+        }
+        assertThat(workload.otherFailures).as("only clear DatabaseUnavailable errors, all retried").isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Strategy.class)
+    void terminatingEveryConnectionLosesNothingAndTheProcessCarriesOn(Strategy strategy) throws Exception {
+        String appName = "lockwise-fault-" + strategy.label();
+        try (HikariDataSource pool = pool(DB.jdbcUrl(), DB.user(), DB.password(), appName);
+             Lockwise lockwise = Lockwise.builder(pool).strategy(strategy).build()) {
+            List<Account> accounts = openAccounts(lockwise, 3);
+            Workload workload = new Workload();
+            ExecutorService threads = Executors.newFixedThreadPool(6);
+            List<Future<?>> futures = workload.start(threads, lockwise, accounts, 6);
+            for (int i = 0; i < 5; i++) {
+                Thread.sleep(300);
+                DB.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ?", appName);
+            }
+            Thread.sleep(300);
+            workload.finish(futures);
+            threads.shutdown();
+
+            assertThat(workload.unavailable.get()).as("the faults were felt").isPositive();
+            assertExact(pool, workload);
+            // No restart needed: the same pool serves the next deposit.
+            assertThat(lockwise.deposit().depositTo(accounts.get(0).id(), Money.of("1.00")).balance().isPositive()).isTrue();
+        }
+    }
+
+    @Test
+    void aServerRestartDuringTheWorkloadLosesNothingAndThePoolRecovers() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path data = temp.resolve("pgdata");
+        EmbeddedPostgres server = EmbeddedPostgres.builder().setPort(port).setDataDirectory(data)
+                .setCleanDataDirectory(false).start();
+        String url = "jdbc:postgresql://localhost:" + port + "/postgres";
+        try (HikariDataSource pool = pool(url, "postgres", "", "lockwise-restart")) {
+            Migrations.apply(pool);
+            try (Lockwise lockwise = Lockwise.builder(pool).strategy(Strategy.ADAPTIVE).build()) {
+                List<Account> accounts = openAccounts(lockwise, 3);
+                Workload workload = new Workload();
+                ExecutorService threads = Executors.newFixedThreadPool(4);
+                List<Future<?>> futures = workload.start(threads, lockwise, accounts, 4);
+                Thread.sleep(700);
+                server.close();
+                Thread.sleep(700);
+                server = EmbeddedPostgres.builder().setPort(port).setDataDirectory(data).setCleanDataDirectory(false)
+                        .start();
+                Thread.sleep(1_000);
+                workload.finish(futures);
+                threads.shutdown();
+
+                assertThat(workload.unavailable.get()).as("the restart was felt").isPositive();
+                assertExact(pool, workload);
+                assertThat(lockwise.deposit().depositTo(accounts.get(1).id(), Money.of("1.00"))).isNotNull();
+            }
+        } finally {
+            server.close();
+        }
+    }
+
+    @Test
+    void aRowLockedByAnOutsideSessionGivesALockTimeoutWithinTheBoundNeverAHang() throws Exception {
+        try (Lockwise lockwise = Lockwise.builder(DB.dataSource()).strategy(Strategy.PESSIMISTIC)
+                .lockTimeout(Duration.ofMillis(300)).build()) {
+            Account account = lockwise.openAccount().open(new Username("locked"), Money.ZERO);
+            try (Connection psql = DB.unpooled().getConnection(); Statement statement = psql.createStatement()) {
+                psql.setAutoCommit(false);
+                statement.execute("SELECT * FROM account WHERE id = " + account.id().value() + " FOR UPDATE");
+                long started = System.nanoTime();
+                assertThatThrownBy(() -> lockwise.deposit().depositTo(account.id(), Money.of("1.00")))
+                        .isInstanceOf(LockWaitTimeoutException.class);
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+                psql.rollback();
+            }
+        }
+    }
+
+    @Test
+    void aLeaseRowLockedByAnOutsideSessionGivesLockUnavailableWithinTheBoundNeverAHang() throws Exception {
+        try (Lockwise lockwise = Lockwise.builder(DB.dataSource()).build()) {
+            LockId id = new LockId("held-by-psql");
+            lockwise.runExclusive().run(id, LeaseTerms.tryOnce(Duration.ofSeconds(1)), lease -> null);
+            try (Connection psql = DB.unpooled().getConnection(); Statement statement = psql.createStatement()) {
+                psql.setAutoCommit(false);
+                statement.execute("SELECT * FROM lockwise_lease WHERE lock_id = 'held-by-psql' FOR UPDATE");
+                long started = System.nanoTime();
+                assertThatThrownBy(() -> lockwise.runExclusive().run(id, LeaseTerms.tryOnce(Duration.ofSeconds(5))
+                        .waitingUpTo(Duration.ofSeconds(1)), lease -> null))
+                        .isInstanceOf(LockUnavailableException.class);
+                // Bound: the wait plus one lock statement's timeout (2 s).
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
+                psql.rollback();
+            }
+        }
+    }
+
+}

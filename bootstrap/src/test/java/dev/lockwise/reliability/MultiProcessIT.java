@@ -1,0 +1,202 @@
+package dev.lockwise.reliability;
+
+import dev.lockwise.db.testing.TestDatabase;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Separate JVMs running the {@code lockwise} command line against one PostgreSQL: shared accounts, one contended
+ * lease, a holder killed with SIGKILL and one paused with SIGSTOP. Needs {@code target/lockwise.jar}, which the
+ * build makes in the package phase, before Failsafe runs.
+ */
+class MultiProcessIT {
+    @RegisterExtension
+    static final TestDatabase DB = new TestDatabase(4);
+
+    static Path jar;
+    static String java;
+
+    @BeforeAll
+    static void findTheJar() {
+        jar = Path.of(System.getProperty("user.dir"), "target", "lockwise.jar");
+        assertThat(jar).as("the shaded jar; run ./mvnw verify, which builds it before the integration tests").exists();
+        java = ProcessHandle.current().info().command().orElse("java");
+    }
+
+    @BeforeEach
+    void clean() {
+        DB.truncateAll();
+    }
+
+    /** A running lockwise JVM with its output captured to a file. */
+    record Lockwise(Process process, Path log) {
+        String output() {
+            try {
+                return Files.readString(log, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        int await(Duration timeout) throws InterruptedException {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                throw new AssertionError("lockwise did not finish in " + timeout + ":\n" + output());
+            }
+            return process.exitValue();
+        }
+    }
+
+    static Lockwise start(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx128m", "-XX:TieredStopAtLevel=1", "-jar",
+                jar.toString()));
+        command.addAll(List.of(args));
+        Path output = Files.createTempFile("lockwise-process", ".log");
+        output.toFile().deleteOnExit();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+        Map<String, String> env = builder.environment();
+        env.put("LOCKWISE_DB_URL", DB.jdbcUrl());
+        env.put("LOCKWISE_DB_USER", DB.user());
+        env.put("LOCKWISE_DB_PASSWORD", DB.password());
+        env.put("LOCKWISE_DB_POOL_SIZE", "6");
+        return new Lockwise(builder.start(), output);
+    }
+
+    static long number(String output, String key) {
+        Matcher matcher = Pattern.compile(key + "=(\\d+)").matcher(output);
+        assertThat(matcher.find()).as("'" + key + "=' in:\n" + output).isTrue();
+        return Long.parseLong(matcher.group(1));
+    }
+
+    static void signal(Process process, String signal) throws Exception {
+        assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start().waitFor()).isZero();
+    }
+
+    static void awaitRow(String sql, Object... parameters) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while ((Long) DB.queryValue(sql, parameters) == 0) {
+            assertThat(System.nanoTime()).as("waiting for: " + sql).isLessThan(deadline);
+            Thread.sleep(25);
+        }
+    }
+
+    @Test
+    void threeProcessesDepositingIntoSharedAccountsWithEachStrategyLoseNothing() throws Exception {
+        for (String name : List.of("shared-a", "shared-b", "shared-c")) {
+            DB.execute("INSERT INTO account (username) VALUES (?)", name);
+        }
+        List<Lockwise> processes = new ArrayList<>();
+        for (String strategy : List.of("optimistic", "pessimistic", "adaptive")) {
+            processes.add(start("workload", "deposits", "--strategy", strategy, "--usernames",
+                    "shared-a,shared-b,shared-c", "--count", "150", "--concurrency", "4"));
+        }
+        long acknowledged = 0;
+        long cents = 0;
+        for (Lockwise process : processes) {
+            assertThat(process.await(Duration.ofMinutes(2))).as(process.output()).isZero();
+            acknowledged += number(process.output(), "acknowledged");
+            cents += number(process.output(), "cents");
+        }
+        assertThat(acknowledged).isEqualTo(450);
+        assertThat((BigDecimal) DB.queryValue("SELECT sum(balance) FROM account"))
+                .isEqualByComparingTo(BigDecimal.valueOf(cents, 2));
+        assertThat(DB.queryValue("SELECT sum(version) FROM account")).isEqualTo(BigDecimal.valueOf(450));
+        assertThat(DB.queryValue("SELECT count(*) FROM deposit_request")).isEqualTo(450L);
+    }
+
+    @Test
+    void threeProcessesContendingForOneLeaseNeverOverlapByTheDatabaseClock() throws Exception {
+        List<Lockwise> processes = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            processes.add(start("workload", "lease", "--lock", "shared-job", "--count", "4", "--hold", "150ms",
+                    "--ttl", "2s", "--wait", "60s", "--holder", "process-" + i));
+        }
+        for (Lockwise process : processes) {
+            assertThat(process.await(Duration.ofMinutes(2))).as(process.output()).isZero();
+            assertThat(number(process.output(), "holds")).isEqualTo(4);
+        }
+        assertThat(DB.queryValue("SELECT count(*) FROM exclusive_run WHERE lock_id = 'shared-job' AND ended_at IS NOT NULL"))
+                .isEqualTo(12L);
+        assertThat(DB.queryValue("SELECT count(*) FROM exclusive_run a JOIN exclusive_run b"
+                + " ON a.lock_id = b.lock_id AND a.generation < b.generation"
+                + " WHERE tstzrange(a.started_at, a.ended_at) && tstzrange(b.started_at, b.ended_at)"))
+                .as("overlapping holds").isEqualTo(0L);
+        assertThat(DB.queryValue("SELECT count(*) FROM exclusive_run a JOIN exclusive_run b"
+                + " ON a.lock_id = b.lock_id AND a.generation < b.generation WHERE a.started_at >= b.started_at"))
+                .as("generations in the order of the holds").isEqualTo(0L);
+        assertThat(DB.queryValue("SELECT count(DISTINCT holder) FROM exclusive_run")).isEqualTo(3L);
+    }
+
+    @Test
+    void aHolderKilledWithSigkillIsTakenOverWithinTtlPlusRenewIntervalWithAHigherGeneration() throws Exception {
+        Lockwise holder = start("exclusive", "--lock", "killed-job", "--ttl", "2s", "--renew-every", "500ms", "--",
+                "sleep", "60");
+        awaitRow("SELECT count(*) FROM lockwise_lease WHERE lock_id = 'killed-job' AND expires_at > clock_timestamp()");
+        Thread.sleep(600); // let it renew at least once
+        List<ProcessHandle> children = holder.process().descendants().toList();
+        signal(holder.process(), "KILL");
+        holder.process().waitFor();
+        children.forEach(ProcessHandle::destroyForcibly);
+        Timestamp killedAt = (Timestamp) DB.queryValue("SELECT clock_timestamp()::timestamp");
+        Timestamp lastExpiry = (Timestamp) DB.queryValue(
+                "SELECT expires_at::timestamp FROM lockwise_lease WHERE lock_id = 'killed-job'");
+
+        Lockwise successor = start("workload", "lease", "--lock", "killed-job", "--count", "1", "--hold", "100ms",
+                "--ttl", "2s", "--wait", "30s", "--holder", "successor");
+        assertThat(successor.await(Duration.ofMinutes(1))).as(successor.output()).isZero();
+
+        Object[] run = DB.query("SELECT generation, started_at::timestamp FROM exclusive_run WHERE lock_id = 'killed-job'")
+                .get(0);
+        Timestamp takenOver = (Timestamp) run[1];
+        assertThat((Long) run[0]).as("a higher generation").isEqualTo(2L);
+        assertThat(takenOver).as("not before the dead holder's lease expired").isAfterOrEqualTo(lastExpiry);
+        // ttl 2 s + renew interval 0.5 s, plus 1 s for the successor's JVM to start polling.
+        assertThat(Duration.ofMillis(takenOver.getTime() - killedAt.getTime())).isLessThan(Duration.ofMillis(3_500));
+    }
+
+    @Test
+    void aHolderPausedWithSigstopPastItsTtlLearnsOfTheLossAndItsFencedWritesAreRefused() throws Exception {
+        Lockwise paused = start("workload", "lease", "--lock", "paused-job", "--count", "1", "--hold", "20s",
+                "--ttl", "1s", "--renew-every", "300ms", "--holder", "paused");
+        awaitRow("SELECT count(*) FROM exclusive_run WHERE lock_id = 'paused-job' AND beats > 2");
+        signal(paused.process(), "STOP");
+        try {
+            Thread.sleep(1_500); // past the ttl
+            Lockwise successor = start("workload", "lease", "--lock", "paused-job", "--count", "1", "--hold", "300ms",
+                    "--ttl", "5s", "--wait", "30s", "--holder", "successor");
+            assertThat(successor.await(Duration.ofMinutes(1))).as(successor.output()).isZero();
+        } finally {
+            signal(paused.process(), "CONT");
+        }
+        assertThat(paused.await(Duration.ofMinutes(1))).as(paused.output()).isEqualTo(76);
+        assertThat(paused.output()).contains("lost");
+
+        Object[] first = DB.query("SELECT ended_at, last_beat_at::timestamp FROM exclusive_run"
+                + " WHERE lock_id = 'paused-job' AND generation = 1").get(0);
+        Object[] second = DB.query("SELECT ended_at, started_at::timestamp FROM exclusive_run"
+                + " WHERE lock_id = 'paused-job' AND generation = 2").get(0);
+        assertThat(first[0]).as("the paused holder never recorded an end").isNull();
+        assertThat((Timestamp) first[1]).as("no fenced write of the paused holder after the successor started")
+                .isBefore((Timestamp) second[1]);
+        assertThat(second[0]).as("the successor's work stands").isNotNull();
+    }
+}

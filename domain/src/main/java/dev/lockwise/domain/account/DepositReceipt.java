@@ -1,0 +1,34 @@
+package dev.lockwise.domain.account;
+
+import java.util.Objects;
+
+/**
+ * The recorded outcome of an exactly-once deposit. {@code replayed} is true when this call found the request id
+ * already recorded and applied nothing.
+ */
+public record DepositReceipt(RequestId requestId, AccountId accountId, Money amount, Money balanceAfter,
+                             long versionAfter, boolean replayed) {
+    public DepositReceipt {
+        Objects.requireNonNull(requestId, "requestId");
+        Objects.requireNonNull(accountId, "accountId");
+        Objects.requireNonNull(amount, "amount");
+        Objects.requireNonNull(balanceAfter, "balanceAfter");
+    }
+
+    /** Whether this receipt records the same deposit as the one now asked for. */
+    public boolean matches(AccountId account, Money asked) {
+        return accountId.equals(account) && amount.equals(asked);
+    }
+
+    /**
+     * This recorded receipt, answered again for a repeated request.
+     *
+     * @throws RequestIdConflictException if the repeated request asks for another account or amount
+     */
+    public DepositReceipt replayFor(AccountId account, Money asked) {
+        if (!matches(account, asked)) {
+            throw new RequestIdConflictException(requestId, this);
+        }
+        return new DepositReceipt(requestId, accountId, amount, balanceAfter, versionAfter, true);
+    }
+}
