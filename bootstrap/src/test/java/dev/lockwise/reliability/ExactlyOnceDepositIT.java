@@ -21,6 +21,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.math.BigDecimal;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -147,7 +148,9 @@ class ExactlyOnceDepositIT {
 
     /**
      * A data source whose next commit is "lost": either it happens and the client is told the connection broke
-     * ({@code commitHappens}), or the connection breaks before it and the transaction rolls back.
+     * ({@code commitHappens}), or the connection breaks before it and the transaction rolls back. The commit is
+     * either {@code Connection.commit()} or a {@code COMMIT} sent in the same message as the writes (the pessimistic
+     * adapter does that to shorten the time it holds the row lock).
      */
     static final class LosingCommit implements DataSource {
         private final DataSource delegate;
@@ -171,14 +174,42 @@ class ExactlyOnceDepositIT {
                             } else {
                                 real.rollback();
                             }
-                            throw new SQLException("I/O error: connection lost during COMMIT", "08006");
+                            throw lost();
                         }
-                        try {
-                            return method.invoke(real, args);
-                        } catch (InvocationTargetException e) {
-                            throw e.getCause();
+                        Object result = invoke(real, method, args);
+                        if (method.getName().equals("prepareStatement") && ((String) args[0]).endsWith("; COMMIT")) {
+                            return losingOnExecute(real, (PreparedStatement) result);
                         }
+                        return result;
                     });
+        }
+
+        private PreparedStatement losingOnExecute(Connection real, PreparedStatement statement) {
+            return (PreparedStatement) Proxy.newProxyInstance(PreparedStatement.class.getClassLoader(),
+                    new Class<?>[]{PreparedStatement.class}, (proxy, method, args) -> {
+                        if (method.getName().startsWith("execute") && armed) {
+                            armed = false;
+                            if (commitHappens) {
+                                invoke(statement, method, args);
+                            } else {
+                                real.rollback();
+                            }
+                            throw lost();
+                        }
+                        return invoke(statement, method, args);
+                    });
+        }
+
+        private static SQLException lost() {
+            return new SQLException("I/O error: connection lost during COMMIT", "08006");
+        }
+
+        private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {
+            try {
+                return method.invoke(target, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
         }
 
         @Override

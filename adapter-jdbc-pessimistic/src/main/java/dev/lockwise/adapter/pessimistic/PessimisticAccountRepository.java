@@ -32,6 +32,7 @@ public final class PessimisticAccountRepository implements AccountRepository {
     private static final String LOCK_BY_ID = COLUMNS + " WHERE id = ? FOR NO KEY UPDATE";
     private static final String LOCK_BY_USERNAME = COLUMNS + " WHERE username = ? FOR NO KEY UPDATE";
     private static final String WRITE = "UPDATE account SET balance = ?, version = ? WHERE id = ?";
+    private static final String WRITE_AND_COMMIT = Transactions.committing(WRITE);
     private static final String INSERT = "INSERT INTO account (username, balance, version) VALUES (?, ?, 0)"
             + " ON CONFLICT (username) DO NOTHING RETURNING id, username, balance, version";
 
@@ -39,11 +40,16 @@ public final class PessimisticAccountRepository implements AccountRepository {
             + " FROM deposit_request WHERE request_id = ?";
     private static final String INSERT_RECEIPT = "INSERT INTO deposit_request"
             + " (request_id, account_id, amount, balance_after, version_after) VALUES (?, ?, ?, ?, ?)";
+    private static final String WRITE_RECORD_AND_COMMIT = Transactions.committing(WRITE + "; " + INSERT_RECEIPT);
 
     private final Transactions transactions;
+    private final String lockById;
+    private final String lockByUsername;
 
     public PessimisticAccountRepository(DataSource dataSource, Duration lockTimeout) {
         this.transactions = new Transactions(dataSource, lockTimeout);
+        this.lockById = transactions.locking(LOCK_BY_ID);
+        this.lockByUsername = transactions.locking(LOCK_BY_USERNAME);
     }
 
     @Override
@@ -71,13 +77,13 @@ public final class PessimisticAccountRepository implements AccountRepository {
 
     @Override
     public Updated<Account> update(AccountId id, UnaryOperator<Account> change) {
-        return lockChangeWrite("account " + id, LOCK_BY_ID, statement -> statement.setLong(1, id.value()),
+        return lockChangeWrite("account " + id, lockById, statement -> statement.setLong(1, id.value()),
                 () -> new AccountNotFoundException(id), change);
     }
 
     @Override
     public Updated<Account> update(Username username, UnaryOperator<Account> change) {
-        return lockChangeWrite("account '" + username + "'", LOCK_BY_USERNAME,
+        return lockChangeWrite("account '" + username + "'", lockByUsername,
                 statement -> statement.setString(1, username.value()),
                 () -> new AccountNotFoundException(username), change);
     }
@@ -91,7 +97,7 @@ public final class PessimisticAccountRepository implements AccountRepository {
     public DepositReceipt depositOnce(RequestId requestId, AccountId id, Money amount) {
         return transactions.inTransaction("deposit into account " + id + " as request '" + requestId + "'",
                 connection -> {
-                    Account before = select(connection, LOCK_BY_ID, statement -> statement.setLong(1, id.value()))
+                    Account before = lock(connection, lockById, statement -> statement.setLong(1, id.value()))
                             .orElseThrow(() -> new AccountNotFoundException(id));
                     try (PreparedStatement lookup = connection.prepareStatement(SELECT_RECEIPT)) {
                         lookup.setString(1, requestId.value());
@@ -104,19 +110,16 @@ public final class PessimisticAccountRepository implements AccountRepository {
                         }
                     }
                     Account after = before.deposit(amount);
-                    try (PreparedStatement write = connection.prepareStatement(WRITE)) {
+                    try (PreparedStatement write = connection.prepareStatement(WRITE_RECORD_AND_COMMIT)) {
                         write.setBigDecimal(1, after.balance().amount());
                         write.setLong(2, after.version());
                         write.setLong(3, id.value());
-                        write.executeUpdate();
-                    }
-                    try (PreparedStatement record = connection.prepareStatement(INSERT_RECEIPT)) {
-                        record.setString(1, requestId.value());
-                        record.setLong(2, id.value());
-                        record.setBigDecimal(3, amount.amount());
-                        record.setBigDecimal(4, after.balance().amount());
-                        record.setLong(5, after.version());
-                        record.executeUpdate();
+                        write.setString(4, requestId.value());
+                        write.setLong(5, id.value());
+                        write.setBigDecimal(6, amount.amount());
+                        write.setBigDecimal(7, after.balance().amount());
+                        write.setLong(8, after.version());
+                        write.execute();
                     }
                     return new DepositReceipt(requestId, id, amount, after.balance(), after.version(), false);
                 });
@@ -126,14 +129,14 @@ public final class PessimisticAccountRepository implements AccountRepository {
                                              Supplier<AccountNotFoundException> notFound,
                                              UnaryOperator<Account> change) {
         return transactions.inTransaction("update " + which, connection -> {
-            Account before = select(connection, lockSql, key).orElseThrow(notFound);
+            Account before = lock(connection, lockSql, key).orElseThrow(notFound);
             Account after = change.apply(before);
             if (!after.equals(before)) {
-                try (PreparedStatement write = connection.prepareStatement(WRITE)) {
+                try (PreparedStatement write = connection.prepareStatement(WRITE_AND_COMMIT)) {
                     write.setBigDecimal(1, after.balance().amount());
                     write.setLong(2, after.version());
                     write.setLong(3, before.id().value());
-                    write.executeUpdate();
+                    write.execute();
                 }
             }
             return new Updated<>(before, after);
@@ -152,13 +155,24 @@ public final class PessimisticAccountRepository implements AccountRepository {
         }
     }
 
+    /** The locking read: {@code SET LOCAL lock_timeout} and {@code SELECT … FOR NO KEY UPDATE} in one message. */
+    private static Optional<Account> lock(Connection connection, String sql, Binder key) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            key.bind(statement);
+            try (ResultSet row = Transactions.firstResultSet(statement)) {
+                return row.next() ? Optional.of(toAccount(row)) : Optional.empty();
+            }
+        }
+    }
+
+    private static Account toAccount(ResultSet row) throws SQLException {
+        return new Account(new AccountId(row.getLong(1)), new Username(row.getString(2)),
+                new Money(row.getBigDecimal(3)), row.getLong(4));
+    }
+
     private static Optional<Account> readOne(PreparedStatement statement) throws SQLException {
         try (ResultSet row = statement.executeQuery()) {
-            if (!row.next()) {
-                return Optional.empty();
-            }
-            return Optional.of(new Account(new AccountId(row.getLong(1)), new Username(row.getString(2)),
-                    new Money(row.getBigDecimal(3)), row.getLong(4)));
+            return row.next() ? Optional.of(toAccount(row)) : Optional.empty();
         }
     }
 }

@@ -21,10 +21,15 @@ import java.util.function.UnaryOperator;
 public final class PessimisticVerFactRepository implements VerFactRepository {
     private static final String COLUMNS = "SELECT id, state, processed, version FROM verfact";
 
+    private static final String WRITE_AND_COMMIT = Transactions.committing(
+            "UPDATE verfact SET state = ?, processed = ?, version = ? WHERE id = ?");
+
     private final Transactions transactions;
+    private final String lockById;
 
     public PessimisticVerFactRepository(DataSource dataSource, Duration lockTimeout) {
         this.transactions = new Transactions(dataSource, lockTimeout);
+        this.lockById = transactions.locking(COLUMNS + " WHERE id = ? FOR NO KEY UPDATE");
     }
 
     @Override
@@ -74,19 +79,20 @@ public final class PessimisticVerFactRepository implements VerFactRepository {
     public Updated<VerFact> update(VerFactId id, UnaryOperator<VerFact> change) {
         return transactions.inTransaction("update verfact " + id, connection -> {
             VerFact before;
-            try (PreparedStatement lock = connection.prepareStatement(COLUMNS + " WHERE id = ? FOR NO KEY UPDATE")) {
+            try (PreparedStatement lock = connection.prepareStatement(lockById)) {
                 lock.setLong(1, id.value());
-                before = readAll(lock).stream().findFirst().orElseThrow(() -> new VerFactNotFoundException(id));
+                try (ResultSet rows = Transactions.firstResultSet(lock)) {
+                    before = read(rows).stream().findFirst().orElseThrow(() -> new VerFactNotFoundException(id));
+                }
             }
             VerFact after = change.apply(before);
             if (!after.equals(before)) {
-                try (PreparedStatement write = connection.prepareStatement(
-                        "UPDATE verfact SET state = ?, processed = ?, version = ? WHERE id = ?")) {
+                try (PreparedStatement write = connection.prepareStatement(WRITE_AND_COMMIT)) {
                     write.setString(1, String.valueOf(after.state().code()));
                     write.setBoolean(2, after.processed());
                     write.setLong(3, after.version());
                     write.setLong(4, id.value());
-                    write.executeUpdate();
+                    write.execute();
                 }
             }
             return new Updated<>(before, after);
@@ -95,12 +101,16 @@ public final class PessimisticVerFactRepository implements VerFactRepository {
 
     private static List<VerFact> readAll(PreparedStatement statement) throws SQLException {
         try (ResultSet rows = statement.executeQuery()) {
-            List<VerFact> facts = new ArrayList<>();
-            while (rows.next()) {
-                facts.add(new VerFact(new VerFactId(rows.getLong(1)), VerFactState.ofCode(rows.getString(2)),
-                        rows.getBoolean(3), rows.getLong(4)));
-            }
-            return facts;
+            return read(rows);
         }
+    }
+
+    private static List<VerFact> read(ResultSet rows) throws SQLException {
+        List<VerFact> facts = new ArrayList<>();
+        while (rows.next()) {
+            facts.add(new VerFact(new VerFactId(rows.getLong(1)), VerFactState.ofCode(rows.getString(2)),
+                    rows.getBoolean(3), rows.getLong(4)));
+        }
+        return facts;
     }
 }

@@ -8,12 +8,17 @@ import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 
 /**
  * Runs work in one short transaction on a pooled connection: commit on success; on any failure roll back, restore
  * autocommit and hand the connection back, so no session is ever left "idle in transaction" and none leaks.
- * {@code lock_timeout} is set with {@code SET LOCAL}, so it ends with the transaction.
+ *
+ * <p>Round trips are what a row lock costs: the lock is held from the locking read until the commit. So the
+ * statements travel in two messages, not four: {@code SET LOCAL lock_timeout} with the locking {@code SELECT}
+ * ({@link #locking}), and the writes with {@code COMMIT} ({@link #committing}) — pgjdbc sends a multi-statement
+ * prepared statement in one round trip, binding its parameters in order. {@code SET LOCAL} ends with the transaction.
  */
 final class Transactions {
     /** The longest lock timeout accepted: waiting longer for a row lock is a hang, not a strategy. */
@@ -40,15 +45,34 @@ final class Transactions {
         T run(Connection connection) throws SQLException;
     }
 
+    /** {@code select} (a locking read) preceded by this repository's {@code SET LOCAL lock_timeout}, in one message. */
+    String locking(String select) {
+        return setLockTimeout + "; " + select;
+    }
+
+    /** {@code writes} followed by {@code COMMIT}, in one message. */
+    static String committing(String writes) {
+        return writes + "; COMMIT";
+    }
+
+    /** Executes a multi-statement query and returns its first result set (the rows of the locking read). */
+    static ResultSet firstResultSet(PreparedStatement statement) throws SQLException {
+        boolean isResultSet = statement.execute();
+        while (!isResultSet && statement.getUpdateCount() != -1) {
+            isResultSet = statement.getMoreResults();
+        }
+        if (!isResultSet) {
+            throw new SQLException("the locking read returned no result set");
+        }
+        return statement.getResultSet();
+    }
+
     <T> T inTransaction(String what, Work<T> work) {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                try (PreparedStatement statement = connection.prepareStatement(setLockTimeout)) {
-                    statement.execute(); // prepared: pgjdbc caches the parsed statement per connection
-                }
                 T result = work.run(connection);
-                connection.commit();
+                connection.commit(); // nothing to send if the work's last message committed
                 return result;
             } catch (SQLException | RuntimeException | Error failure) {
                 rollback(connection, failure);

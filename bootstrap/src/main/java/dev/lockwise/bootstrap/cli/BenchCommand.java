@@ -1,6 +1,7 @@
 package dev.lockwise.bootstrap.cli;
 
 import dev.lockwise.application.CountingEvents;
+import dev.lockwise.application.HotRows;
 import dev.lockwise.application.SetAsProcessed;
 import dev.lockwise.application.Strategy;
 import dev.lockwise.bootstrap.Lockwise;
@@ -101,7 +102,8 @@ final class BenchCommand extends SessionCommand {
                 CountingEvents counts = new CountingEvents();
                 Lockwise lockwise = Lockwise.builder(dataSource).strategy(strategy)
                         .retryPolicy(session.settings.retryPolicy()).lockTimeout(session.settings.lockTimeout())
-                        .leaseTable(session.settings.leaseTable()).events(counts).build();
+                        .leaseTable(session.settings.leaseTable())
+                        .hotRows(HotRows.DEFAULT_CAPACITY, session.settings.adaptiveCooldown()).events(counts).build();
                 built.add(lockwise);
                 deposits.put(strategy.label(), new LockwiseDeposits(lockwise, counts));
                 if (config.strategies().contains(strategy.label())) {

@@ -53,6 +53,10 @@ public final class GlobalOptions {
     @Option(names = "--lease-table", paramLabel = "TABLE", description = "Name of the lease table (default lockwise_lease).")
     String leaseTable;
 
+    @Option(names = "--adaptive-cooldown", paramLabel = "DURATION",
+            description = "How long a row stays hot after a conflict, adaptive strategy (default 2s).")
+    String adaptiveCooldown;
+
     @Option(names = "--migrate", paramLabel = "true|false",
             description = "Apply migrations at start (default true); false = custom migrations, only check.")
     String migrate;
@@ -73,6 +77,7 @@ public final class GlobalOptions {
         put(flags, Setting.LOCK_TIMEOUT, lockTimeout);
         put(flags, Setting.LEASE_SCHEMA, leaseSchema);
         put(flags, Setting.LEASE_TABLE, leaseTable);
+        put(flags, Setting.ADAPTIVE_COOLDOWN, adaptiveCooldown);
         put(flags, Setting.MIGRATE, migrate);
         return flags;
     }
@@ -108,6 +113,7 @@ public final class GlobalOptions {
         merged.lockTimeout = lockTimeout != null ? lockTimeout : parent.lockTimeout;
         merged.leaseSchema = leaseSchema != null ? leaseSchema : parent.leaseSchema;
         merged.leaseTable = leaseTable != null ? leaseTable : parent.leaseTable;
+        merged.adaptiveCooldown = adaptiveCooldown != null ? adaptiveCooldown : parent.adaptiveCooldown;
         merged.migrate = migrate != null ? migrate : parent.migrate;
         merged.verbose = verbose || parent.verbose;
         return merged;

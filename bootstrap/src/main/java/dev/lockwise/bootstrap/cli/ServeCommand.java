@@ -1,5 +1,6 @@
 package dev.lockwise.bootstrap.cli;
 
+import dev.lockwise.application.HotRows;
 import dev.lockwise.bootstrap.Lockwise;
 import dev.lockwise.bootstrap.examples.HttpHost;
 import picocli.CommandLine.Command;
@@ -29,6 +30,7 @@ final class ServeCommand extends SessionCommand {
                 .retryPolicy(session.settings.retryPolicy())
                 .lockTimeout(session.settings.lockTimeout())
                 .leaseTable(session.settings.leaseTable())
+                        .hotRows(HotRows.DEFAULT_CAPACITY, session.settings.adaptiveCooldown())
                 .events(session.counts)
                 .build();
              HttpHost host = new HttpHost(lockwise, port).start()) {

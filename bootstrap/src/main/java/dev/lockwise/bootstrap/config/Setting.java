@@ -19,6 +19,7 @@ public enum Setting {
     LOCK_TIMEOUT("lock-timeout", "5s", "how long a row lock is awaited (pessimistic), 0 to 10m"),
     LEASE_SCHEMA("lease.schema", "public", "schema of the lease table (an SQL identifier)"),
     LEASE_TABLE("lease.table", "lockwise_lease", "name of the lease table (an SQL identifier)"),
+    ADAPTIVE_COOLDOWN("adaptive.cooldown", "2s", "how long a row stays hot after a conflict (adaptive), 1ms to 1h"),
     MIGRATE("migrate", "true", "true = apply migrations at start; false = custom migrations (only check)"),
     DEMO_WORKERS("demo.workers", "10", "verfact workers in the demo, 1 to 1000"),
     DEMO_DEPOSITS("demo.deposits", "1000", "deposits in the demo, 1 to 10000000"),

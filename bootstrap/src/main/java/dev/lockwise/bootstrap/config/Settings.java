@@ -34,6 +34,7 @@ public final class Settings {
     private final RetryPolicy retryPolicy;
     private final Duration lockTimeout;
     private final LeaseTable leaseTable;
+    private final Duration adaptiveCooldown;
     private final boolean migrate;
     private final int demoWorkers;
     private final int demoDeposits;
@@ -58,6 +59,10 @@ public final class Settings {
         String schema = parse(Setting.LEASE_SCHEMA, value -> new LeaseTable(value, LeaseTable.DEFAULT_TABLE).schema(),
                 true);
         this.leaseTable = parse(Setting.LEASE_TABLE, value -> new LeaseTable(schema, value), true);
+        this.adaptiveCooldown = duration(Setting.ADAPTIVE_COOLDOWN);
+        if (adaptiveCooldown.isZero() || adaptiveCooldown.compareTo(Duration.ofHours(1)) > 0) {
+            throw invalid(Setting.ADAPTIVE_COOLDOWN, "1ms to 1h");
+        }
         this.migrate = bool(Setting.MIGRATE);
         this.demoWorkers = integer(Setting.DEMO_WORKERS, 1, 1000);
         this.demoDeposits = integer(Setting.DEMO_DEPOSITS, 1, 10_000_000);
@@ -213,6 +218,10 @@ public final class Settings {
 
     public LeaseTable leaseTable() {
         return leaseTable;
+    }
+
+    public Duration adaptiveCooldown() {
+        return adaptiveCooldown;
     }
 
     public boolean migrate() {

@@ -24,7 +24,7 @@ public final class AdaptivePersistenceModule extends AbstractModule {
     AccountRepository accounts(DataSource dataSource, Settings settings, LockwiseEvents events) {
         return new AdaptiveAccountRepository(new JooqAccountRepository(dataSource),
                 new PessimisticAccountRepository(dataSource, settings.lockTimeout()),
-                new HotRows(HotRows.DEFAULT_CAPACITY, HotRows.DEFAULT_COOLDOWN), events);
+                new HotRows(HotRows.DEFAULT_CAPACITY, settings.adaptiveCooldown()), events);
     }
 
     @Provides
@@ -32,6 +32,6 @@ public final class AdaptivePersistenceModule extends AbstractModule {
     VerFactRepository verFacts(DataSource dataSource, Settings settings, LockwiseEvents events) {
         return new AdaptiveVerFactRepository(new JooqVerFactRepository(dataSource),
                 new PessimisticVerFactRepository(dataSource, settings.lockTimeout()),
-                new HotRows(HotRows.DEFAULT_CAPACITY, HotRows.DEFAULT_COOLDOWN), events);
+                new HotRows(HotRows.DEFAULT_CAPACITY, settings.adaptiveCooldown()), events);
     }
 }
