@@ -166,8 +166,7 @@ public final class PessimisticAccountRepository implements AccountRepository {
     }
 
     private static Account toAccount(ResultSet row) throws SQLException {
-        return new Account(new AccountId(row.getLong(1)), new Username(row.getString(2)),
-                new Money(row.getBigDecimal(3)), row.getLong(4));
+        return Account.fromColumns(row.getLong(1), row.getString(2), row.getBigDecimal(3), row.getLong(4));
     }
 
     private static Optional<Account> readOne(PreparedStatement statement) throws SQLException {

@@ -5,7 +5,6 @@ import dev.lockwise.domain.verfact.VerFact;
 import dev.lockwise.domain.verfact.VerFactId;
 import dev.lockwise.domain.verfact.VerFactNotFoundException;
 import dev.lockwise.domain.verfact.VerFactRepository;
-import dev.lockwise.domain.verfact.VerFactState;
 
 import javax.sql.DataSource;
 import java.sql.PreparedStatement;
@@ -108,8 +107,7 @@ public final class PessimisticVerFactRepository implements VerFactRepository {
     private static List<VerFact> read(ResultSet rows) throws SQLException {
         List<VerFact> facts = new ArrayList<>();
         while (rows.next()) {
-            facts.add(new VerFact(new VerFactId(rows.getLong(1)), VerFactState.ofCode(rows.getString(2)),
-                    rows.getBoolean(3), rows.getLong(4)));
+            facts.add(VerFact.fromColumns(rows.getLong(1), rows.getString(2), rows.getBoolean(3), rows.getLong(4)));
         }
         return facts;
     }

@@ -181,8 +181,7 @@ public final class JooqAccountRepository implements AccountRepository {
             if (!row.next()) {
                 return Optional.empty();
             }
-            return Optional.of(new Account(new AccountId(row.getLong(1)), new Username(row.getString(2)),
-                    new Money(row.getBigDecimal(3)), row.getLong(4)));
+            return Optional.of(Account.fromColumns(row.getLong(1), row.getString(2), row.getBigDecimal(3), row.getLong(4)));
         }
     }
 }

@@ -6,7 +6,6 @@ import dev.lockwise.domain.verfact.VerFact;
 import dev.lockwise.domain.verfact.VerFactId;
 import dev.lockwise.domain.verfact.VerFactNotFoundException;
 import dev.lockwise.domain.verfact.VerFactRepository;
-import dev.lockwise.domain.verfact.VerFactState;
 import org.jooq.impl.DSL;
 
 import javax.sql.DataSource;
@@ -103,8 +102,7 @@ public final class JooqVerFactRepository implements VerFactRepository {
         try (ResultSet rows = statement.executeQuery()) {
             List<VerFact> facts = new ArrayList<>();
             while (rows.next()) {
-                facts.add(new VerFact(new VerFactId(rows.getLong(1)), VerFactState.ofCode(rows.getString(2)),
-                        rows.getBoolean(3), rows.getLong(4)));
+                facts.add(VerFact.fromColumns(rows.getLong(1), rows.getString(2), rows.getBoolean(3), rows.getLong(4)));
             }
             return facts;
         }
