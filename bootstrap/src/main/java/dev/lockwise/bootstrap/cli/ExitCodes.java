@@ -3,7 +3,6 @@ package dev.lockwise.bootstrap.cli;
 import dev.lockwise.adapter.lock.LeaseTableCheck;
 import dev.lockwise.domain.DatabaseUnavailableException;
 import dev.lockwise.domain.InvalidInputException;
-import dev.lockwise.domain.LockwiseException;
 
 /** The exit codes of the {@code lockwise} command, as documented in the README. */
 public final class ExitCodes {
@@ -29,9 +28,6 @@ public final class ExitCodes {
         if (failure instanceof InvalidInputException || failure instanceof LeaseTableCheck.LeaseTableMismatchException) {
             return INVALID;
         }
-        if (failure instanceof LockwiseException) {
-            return REFUSED;
-        }
-        return REFUSED;
+        return REFUSED; // every other LockwiseException is a refusal; anything unexpected is reported the same way
     }
 }

@@ -3,7 +3,6 @@ package dev.lockwise.bootstrap.cli;
 import dev.lockwise.bootstrap.config.Settings;
 import dev.lockwise.bootstrap.demo.Narrator;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
