@@ -19,11 +19,16 @@ public final class TextRules {
         if (length > maxCodePoints) {
             throw new InvalidInputException(what + " must be at most " + maxCodePoints + " characters, got " + length);
         }
-        if (value.codePoints().anyMatch(Character::isISOControl)) {
-            throw new InvalidInputException(what + " must not contain control characters");
-        }
-        if (value.codePoints().anyMatch(cp -> cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE)) {
-            throw new InvalidInputException(what + " is not valid Unicode (unpaired surrogate)");
+        // One pass, no streams: this runs on every row read (usernames), so it is on the hot path.
+        for (int i = 0; i < value.length(); ) {
+            int codePoint = value.codePointAt(i);
+            if (Character.isISOControl(codePoint)) {
+                throw new InvalidInputException(what + " must not contain control characters");
+            }
+            if (codePoint >= Character.MIN_SURROGATE && codePoint <= Character.MAX_SURROGATE) {
+                throw new InvalidInputException(what + " is not valid Unicode (unpaired surrogate)");
+            }
+            i += Character.charCount(codePoint);
         }
         return value;
     }

@@ -99,13 +99,15 @@ public final class JooqAccountRepository implements AccountRepository {
 
     @Override
     public Updated<Account> update(AccountId id, UnaryOperator<Account> change) {
-        return update("account " + id, () -> find(id).orElseThrow(() -> new AccountNotFoundException(id)), change);
+        return update("account " + id, selectById, statement -> statement.setLong(1, id.value()),
+                () -> new AccountNotFoundException(id), change);
     }
 
     @Override
     public Updated<Account> update(Username username, UnaryOperator<Account> change) {
-        return update("account '" + username + "'",
-                () -> find(username).orElseThrow(() -> new AccountNotFoundException(username)), change);
+        return update("account '" + username + "'", selectByUsername,
+                statement -> statement.setString(1, username.value()),
+                () -> new AccountNotFoundException(username), change);
     }
 
     /**
@@ -158,22 +160,35 @@ public final class JooqAccountRepository implements AccountRepository {
         });
     }
 
-    private Updated<Account> update(String which, Supplier<Account> read, UnaryOperator<Account> change) {
-        Account before = read.get();
-        Account after = change.apply(before);
-        if (after.equals(before)) {
+    @FunctionalInterface
+    private interface Binder {
+        void bind(PreparedStatement statement) throws SQLException;
+    }
+
+    /** Read (no lock), change in Java, conditional write: two autocommit statements on one pooled connection. */
+    private Updated<Account> update(String which, String select, Binder key,
+                                    Supplier<AccountNotFoundException> notFound, UnaryOperator<Account> change) {
+        return jooq.withConnection("update " + which, connection -> {
+            Account before;
+            try (PreparedStatement read = connection.prepareStatement(select)) {
+                key.bind(read);
+                before = readOne(read).orElseThrow(notFound);
+            }
+            Account after = change.apply(before);
+            if (after.equals(before)) {
+                return new Updated<>(before, after);
+            }
+            try (PreparedStatement write = connection.prepareStatement(updateIfVersion)) {
+                write.setBigDecimal(1, after.balance().amount());
+                write.setLong(2, before.id().value());
+                write.setLong(3, before.version());
+                if (write.executeUpdate() == 0) {
+                    throw new ConcurrentUpdateException(which + " changed after it was read at version "
+                            + before.version());
+                }
+            }
             return new Updated<>(before, after);
-        }
-        int rows = jooq.execute("update " + which, updateIfVersion, statement -> {
-            statement.setBigDecimal(1, after.balance().amount());
-            statement.setLong(2, before.id().value());
-            statement.setLong(3, before.version());
-            return statement.executeUpdate();
         });
-        if (rows == 0) {
-            throw new ConcurrentUpdateException(which + " changed after it was read at version " + before.version());
-        }
-        return new Updated<>(before, after);
     }
 
     private static Optional<Account> readOne(PreparedStatement statement) throws SQLException {

@@ -81,6 +81,18 @@ final class JooqSupport {
         }
     }
 
+    /**
+     * Runs several autocommit statements on one pooled connection (a read and the conditional write that follows
+     * it: one pool checkout instead of two, and no transaction, so no lock, in between).
+     */
+    <T> T withConnection(String what, Work<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            return work.run(connection);
+        } catch (SQLException e) {
+            throw DatabaseFailures.translate(e.getSQLState(), what, e);
+        }
+    }
+
     /** Runs one autocommit statement on a pooled connection, translating failures into domain exceptions. */
     <T> T execute(String what, String sql, Statement<T> work) {
         try (Connection connection = dataSource.getConnection();

@@ -77,25 +77,31 @@ public final class JooqVerFactRepository implements VerFactRepository {
         });
     }
 
+    /** Read (no lock), change in Java, conditional write: two autocommit statements on one pooled connection. */
     @Override
     public Updated<VerFact> update(VerFactId id, UnaryOperator<VerFact> change) {
-        VerFact before = find(id).orElseThrow(() -> new VerFactNotFoundException(id));
-        VerFact after = change.apply(before);
-        if (after.equals(before)) {
+        return jooq.withConnection("update verfact " + id, connection -> {
+            VerFact before;
+            try (PreparedStatement read = connection.prepareStatement(selectById)) {
+                read.setLong(1, id.value());
+                before = readAll(read).stream().findFirst().orElseThrow(() -> new VerFactNotFoundException(id));
+            }
+            VerFact after = change.apply(before);
+            if (after.equals(before)) {
+                return new Updated<>(before, after);
+            }
+            try (PreparedStatement write = connection.prepareStatement(updateIfVersion)) {
+                write.setString(1, String.valueOf(after.state().code()));
+                write.setBoolean(2, after.processed());
+                write.setLong(3, id.value());
+                write.setLong(4, before.version());
+                if (write.executeUpdate() == 0) {
+                    throw new ConcurrentUpdateException("verfact " + id + " changed after it was read at version "
+                            + before.version());
+                }
+            }
             return new Updated<>(before, after);
-        }
-        int rows = jooq.execute("update verfact " + id, updateIfVersion, statement -> {
-            statement.setString(1, String.valueOf(after.state().code()));
-            statement.setBoolean(2, after.processed());
-            statement.setLong(3, id.value());
-            statement.setLong(4, before.version());
-            return statement.executeUpdate();
         });
-        if (rows == 0) {
-            throw new ConcurrentUpdateException("verfact " + id + " changed after it was read at version "
-                    + before.version());
-        }
-        return new Updated<>(before, after);
     }
 
     private static List<VerFact> readAll(PreparedStatement statement) throws SQLException {
