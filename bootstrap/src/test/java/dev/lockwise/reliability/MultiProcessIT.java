@@ -67,8 +67,13 @@ class MultiProcessIT {
     }
 
     static Lockwise start(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx128m", "-XX:TieredStopAtLevel=1", "-jar",
-                jar.toString()));
+        return startInTimeZone("UTC", args);
+    }
+
+    /** A lockwise JVM whose local time zone is {@code zone}: lease logic must not care (it uses only the database's clock). */
+    static Lockwise startInTimeZone(String zone, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx128m", "-XX:TieredStopAtLevel=1",
+                "-Duser.timezone=" + zone, "-jar", jar.toString()));
         command.addAll(List.of(args));
         Path output = Files.createTempFile("lockwise-process", ".log");
         output.toFile().deleteOnExit();
@@ -125,10 +130,12 @@ class MultiProcessIT {
 
     @Test
     void threeProcessesContendingForOneLeaseNeverOverlapByTheDatabaseClock() throws Exception {
+        // Local times 26 hours apart: a lease decided by any client's clock would break here.
+        List<String> zones = List.of("Pacific/Kiritimati", "UTC", "Pacific/Pago_Pago");
         List<Lockwise> processes = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            processes.add(start("workload", "lease", "--lock", "shared-job", "--count", "4", "--hold", "150ms",
-                    "--ttl", "2s", "--wait", "60s", "--holder", "process-" + i));
+            processes.add(startInTimeZone(zones.get(i), "workload", "lease", "--lock", "shared-job", "--count", "4",
+                    "--hold", "150ms", "--ttl", "2s", "--wait", "60s", "--holder", "process-" + i));
         }
         for (Lockwise process : processes) {
             assertThat(process.await(Duration.ofMinutes(2))).as(process.output()).isZero();
