@@ -1,7 +1,6 @@
 package dev.lockwise.bootstrap.cli;
 
 import dev.lockwise.application.CountingEvents;
-import dev.lockwise.application.HotRows;
 import dev.lockwise.application.SetAsProcessed;
 import dev.lockwise.application.Strategy;
 import dev.lockwise.bootstrap.Lockwise;
@@ -100,10 +99,7 @@ final class BenchCommand extends SessionCommand {
         try {
             for (Strategy strategy : Strategy.values()) {
                 CountingEvents counts = new CountingEvents();
-                Lockwise lockwise = Lockwise.builder(dataSource).strategy(strategy)
-                        .retryPolicy(session.settings.retryPolicy()).lockTimeout(session.settings.lockTimeout())
-                        .leaseTable(session.settings.leaseTable())
-                        .hotRows(HotRows.DEFAULT_CAPACITY, session.settings.adaptiveCooldown()).events(counts).build();
+                Lockwise lockwise = session.lockwise(strategy, counts);
                 built.add(lockwise);
                 deposits.put(strategy.label(), new LockwiseDeposits(lockwise, counts));
                 if (config.strategies().contains(strategy.label())) {

@@ -1,6 +1,5 @@
 package dev.lockwise.bootstrap.cli;
 
-import dev.lockwise.application.HotRows;
 import dev.lockwise.bootstrap.Lockwise;
 import dev.lockwise.bootstrap.examples.HttpHost;
 import picocli.CommandLine.Command;
@@ -25,14 +24,7 @@ final class ServeCommand extends SessionCommand {
 
     @Override
     int run(Session session) throws Exception {
-        try (Lockwise lockwise = Lockwise.builder(session.database.dataSource())
-                .strategy(session.settings.strategy())
-                .retryPolicy(session.settings.retryPolicy())
-                .lockTimeout(session.settings.lockTimeout())
-                .leaseTable(session.settings.leaseTable())
-                        .hotRows(HotRows.DEFAULT_CAPACITY, session.settings.adaptiveCooldown())
-                .events(session.counts)
-                .build();
+        try (Lockwise lockwise = session.lockwise(session.settings.strategy(), session.counts);
              HttpHost host = new HttpHost(lockwise, port).start()) {
             out.printf("Serving on http://127.0.0.1:%d (%s strategy); Ctrl-C to stop.%n", host.port(),
                     session.settings.strategy().label());

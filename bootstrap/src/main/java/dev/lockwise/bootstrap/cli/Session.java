@@ -3,9 +3,11 @@ package dev.lockwise.bootstrap.cli;
 import com.google.inject.Injector;
 import dev.lockwise.application.CompositeEvents;
 import dev.lockwise.application.CountingEvents;
+import dev.lockwise.application.HotRows;
 import dev.lockwise.application.LockwiseEvents;
 import dev.lockwise.application.RunExclusive;
 import dev.lockwise.application.Strategy;
+import dev.lockwise.bootstrap.Lockwise;
 import dev.lockwise.bootstrap.config.Setting;
 import dev.lockwise.bootstrap.config.Settings;
 import dev.lockwise.bootstrap.db.DatabaseRuntime;
@@ -48,6 +50,21 @@ final class Session implements AutoCloseable {
     synchronized Injector injector(Strategy strategy) {
         return injectors.computeIfAbsent(strategy, s -> Wiring.injector(
                 settings.with(Setting.STRATEGY, s.label()), database.dataSource(), meters, listener));
+    }
+
+    /**
+     * A plain-Java {@link Lockwise} on this session's database, configured from its settings, for commands that drive
+     * several strategies or host the use cases themselves. The caller closes it.
+     */
+    Lockwise lockwise(Strategy strategy, LockwiseEvents events) {
+        return Lockwise.builder(database.dataSource())
+                .strategy(strategy)
+                .retryPolicy(settings.retryPolicy())
+                .lockTimeout(settings.lockTimeout())
+                .leaseTable(settings.leaseTable())
+                .hotRows(HotRows.DEFAULT_CAPACITY, settings.adaptiveCooldown())
+                .events(events)
+                .build();
     }
 
     <T> T get(Class<T> type) {

@@ -67,16 +67,19 @@ public final class DatabaseRuntime implements AutoCloseable {
             url = embedded.getJdbcUrl("postgres", "postgres");
             user = "postgres";
             password = "";
-            notice.accept("Embedded PostgreSQL " + serverVersion(url) + " running for this process. Connect while it"
-                    + " runs:\n  psql -h localhost -p " + embedded.getPort() + " -U postgres postgres");
         }
         String displayUrl = redact(url);
         HikariDataSource pool = openPool(url, user, password, settings.poolSize(), displayUrl, embedded);
+        if (embedded != null) {
+            notice.accept("Embedded PostgreSQL " + serverVersion(pool) + " running for this process. Connect while it"
+                    + " runs:\n  psql -h localhost -p " + embedded.getPort() + " -U postgres postgres");
+        }
         return new DatabaseRuntime(pool, embedded, displayUrl);
     }
 
-    private static String serverVersion(String url) {
-        try (var connection = java.sql.DriverManager.getConnection(url, "postgres", "")) {
+    /** Read through the pool just opened, rather than on a connection of its own. */
+    private static String serverVersion(HikariDataSource pool) {
+        try (var connection = pool.getConnection()) {
             return connection.getMetaData().getDatabaseProductVersion();
         } catch (java.sql.SQLException e) {
             return "";
