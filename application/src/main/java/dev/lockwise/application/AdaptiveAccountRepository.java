@@ -20,13 +20,13 @@ import java.util.function.UnaryOperator;
 public final class AdaptiveAccountRepository implements AccountRepository {
     private final AccountRepository optimistic;
     private final AccountRepository pessimistic;
-    private final AdaptivePath path;
+    private final AdaptivePath<Account> path;
 
     public AdaptiveAccountRepository(AccountRepository optimistic, AccountRepository pessimistic, HotRows hotRows,
                                      LockwiseEvents events) {
         this.optimistic = Objects.requireNonNull(optimistic, "optimistic");
         this.pessimistic = Objects.requireNonNull(pessimistic, "pessimistic");
-        this.path = new AdaptivePath(hotRows, events, Operation.DEPOSIT);
+        this.path = new AdaptivePath<>(hotRows, events, Operation.DEPOSIT);
     }
 
     @Override
@@ -46,12 +46,14 @@ public final class AdaptiveAccountRepository implements AccountRepository {
 
     @Override
     public Updated<Account> update(AccountId id, UnaryOperator<Account> change) {
-        return path.update(id.value(), () -> optimistic.update(id, change), () -> pessimistic.update(id, change));
+        return path.update(id, id.value(), change, () -> optimistic.update(id, change),
+                combined -> pessimistic.update(id, combined));
     }
 
     @Override
     public DepositReceipt depositOnce(RequestId requestId, AccountId id, Money amount) {
-        return path.update(id.value(), () -> optimistic.depositOnce(requestId, id, amount),
+        // Runs alone on the locked path: each request id is looked up and recorded in its own transaction.
+        return path.updateAlone(id, id.value(), () -> optimistic.depositOnce(requestId, id, amount),
                 () -> pessimistic.depositOnce(requestId, id, amount));
     }
 
@@ -59,7 +61,7 @@ public final class AdaptiveAccountRepository implements AccountRepository {
     public Updated<Account> update(Username username, UnaryOperator<Account> change) {
         // Keyed by name: the id is not known before the read. Distinct from ids by sign (ids are positive).
         long key = -1L - (username.value().hashCode() & 0x7fffffffL);
-        return path.update(key, () -> optimistic.update(username, change),
-                () -> pessimistic.update(username, change));
+        return path.update(username, key, change, () -> optimistic.update(username, change),
+                combined -> pessimistic.update(username, combined));
     }
 }

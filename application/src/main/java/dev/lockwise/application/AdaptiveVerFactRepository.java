@@ -14,13 +14,13 @@ import java.util.function.UnaryOperator;
 public final class AdaptiveVerFactRepository implements VerFactRepository {
     private final VerFactRepository optimistic;
     private final VerFactRepository pessimistic;
-    private final AdaptivePath path;
+    private final AdaptivePath<VerFact> path;
 
     public AdaptiveVerFactRepository(VerFactRepository optimistic, VerFactRepository pessimistic, HotRows hotRows,
                                      LockwiseEvents events) {
         this.optimistic = Objects.requireNonNull(optimistic, "optimistic");
         this.pessimistic = Objects.requireNonNull(pessimistic, "pessimistic");
-        this.path = new AdaptivePath(hotRows, events, Operation.SET_AS_PROCESSED);
+        this.path = new AdaptivePath<>(hotRows, events, Operation.SET_AS_PROCESSED);
     }
 
     @Override
@@ -45,6 +45,7 @@ public final class AdaptiveVerFactRepository implements VerFactRepository {
 
     @Override
     public Updated<VerFact> update(VerFactId id, UnaryOperator<VerFact> change) {
-        return path.update(id.value(), () -> optimistic.update(id, change), () -> pessimistic.update(id, change));
+        return path.update(id, id.value(), change, () -> optimistic.update(id, change),
+                combined -> pessimistic.update(id, combined));
     }
 }

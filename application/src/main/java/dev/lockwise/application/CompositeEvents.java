@@ -44,6 +44,11 @@ public final class CompositeEvents implements LockwiseEvents {
     }
 
     @Override
+    public void lockedBatch(Operation operation, int changes) {
+        listeners.forEach(l -> l.lockedBatch(operation, changes));
+    }
+
+    @Override
     public void leaseAcquired(Lease lease, Duration waited) {
         listeners.forEach(l -> l.leaseAcquired(lease, waited));
     }

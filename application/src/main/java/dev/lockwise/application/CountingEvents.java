@@ -71,6 +71,12 @@ public final class CountingEvents implements LockwiseEvents {
     }
 
     @Override
+    public void lockedBatch(Operation operation, int changes) {
+        add(operation.label() + ".adaptive.locked-transactions", 1);
+        add(operation.label() + ".adaptive.locked-changes", changes);
+    }
+
+    @Override
     public void leaseAcquired(Lease lease, Duration waited) {
         add("lease.acquired", 1);
     }

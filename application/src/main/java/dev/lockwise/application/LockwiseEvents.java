@@ -34,6 +34,13 @@ public interface LockwiseEvents {
     default void lockFallback(Operation operation, boolean hot) {
     }
 
+    /**
+     * The adaptive strategy ran one row-locked transaction carrying {@code changes} queued attempts on one row
+     * (1 when nobody else in this process was waiting for that row).
+     */
+    default void lockedBatch(Operation operation, int changes) {
+    }
+
     default void leaseAcquired(Lease lease, Duration waited) {
     }
 

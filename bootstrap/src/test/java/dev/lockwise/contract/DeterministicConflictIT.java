@@ -25,11 +25,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -117,6 +122,89 @@ class DeterministicConflictIT {
         Account stored = new JooqAccountRepository(DB.dataSource()).find(account.id()).orElseThrow();
         assertThat(stored.balance()).isEqualTo(Money.of("106.00"));
         assertThat(stored.version()).isEqualTo(3);
+    }
+
+    @Test
+    void depositsQueuedBehindALockedTransactionShareTheNextOneAndEachGetsItsOwnStep() throws Exception {
+        HotRows hotRows = new HotRows(64, Duration.ofSeconds(30));
+        hotRows.markHot(account.id().value());
+        HoldFirstUnderLock pessimistic = new HoldFirstUnderLock(
+                new PessimisticAccountRepository(DB.dataSource(), Duration.ofSeconds(5)));
+        AccountRepository adaptive = new AdaptiveAccountRepository(new JooqAccountRepository(DB.dataSource()),
+                pessimistic, hotRows, events);
+        Deposit deposit = new Deposit(adaptive, new ConflictRetry(RetryPolicy.DEFAULT, Strategy.ADAPTIVE, events));
+
+        CompletableFuture<Account> head = CompletableFuture.supplyAsync(
+                () -> deposit.depositTo(account.id(), Money.of("1000")));
+        assertThat(pessimistic.holding.await(10, TimeUnit.SECONDS)).as("the head holds the row lock").isTrue();
+        List<Thread> queued = new ArrayList<>();
+        List<Account> results = new CopyOnWriteArrayList<>();
+        for (int i = 1; i <= 10; i++) {
+            Money amount = Money.of(String.valueOf(i));
+            Thread thread = new Thread(() -> results.add(deposit.depositTo(account.id(), amount)));
+            thread.start();
+            queued.add(thread);
+        }
+        awaitParkedInTheLockedQueue(queued);
+        pessimistic.release.countDown();
+        assertThat(head.get(30, TimeUnit.SECONDS).version()).isEqualTo(1);
+        for (Thread thread : queued) {
+            thread.join(30_000);
+        }
+
+        assertThat(results).hasSize(10);
+        assertThat(results).extracting(Account::version).containsExactlyInAnyOrder(2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L,
+                10L, 11L);
+        assertThat(pessimistic.calls).as("two locked transactions: the head's, then all ten queued").hasValue(2);
+        assertThat(events.count("deposit.adaptive.locked-transactions")).isEqualTo(2);
+        assertThat(events.count("deposit.adaptive.locked-changes")).isEqualTo(11);
+        assertThat(events.count(Operation.DEPOSIT, Strategy.ADAPTIVE, "attempts")).as("one attempt each").isEqualTo(11);
+        Account stored = new JooqAccountRepository(DB.dataSource()).find(account.id()).orElseThrow();
+        assertThat(stored.balance()).isEqualTo(Money.of("1155.00"));
+        assertThat(stored.version()).isEqualTo(11);
+        assertThat(results).filteredOn(a -> a.version() == 11).singleElement()
+                .satisfies(last -> assertThat(last).isEqualTo(stored));
+    }
+
+    /** Waits until every thread is parked in the adaptive path's queue for the row lock. */
+    private static void awaitParkedInTheLockedQueue(List<Thread> threads) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!threads.stream().allMatch(t -> {
+            Object blocker = LockSupport.getBlocker(t);
+            return blocker != null && blocker.getClass().getName().startsWith(
+                    "dev.lockwise.application.LockedBatches");
+        })) {
+            assertThat(System.nanoTime() - deadline).as("threads queued in time").isNegative();
+            Thread.sleep(5);
+        }
+    }
+
+    /** The first locked update waits, holding the row lock, until the test releases it. */
+    static final class HoldFirstUnderLock extends Delegating {
+        final AtomicInteger calls = new AtomicInteger();
+        final CountDownLatch holding = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        HoldFirstUnderLock(AccountRepository delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public Updated<Account> update(AccountId id, UnaryOperator<Account> change) {
+            boolean first = calls.incrementAndGet() == 1;
+            return delegate.update(id, locked -> {
+                if (first) {
+                    holding.countDown();
+                    try {
+                        release.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException(e);
+                    }
+                }
+                return change.apply(locked);
+            });
+        }
     }
 
     /** Holds the first {@code parties} attempts after their read until all of them have read. */

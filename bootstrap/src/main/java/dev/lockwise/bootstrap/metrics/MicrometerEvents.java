@@ -64,6 +64,13 @@ public final class MicrometerEvents implements LockwiseEvents {
     }
 
     @Override
+    public void lockedBatch(Operation operation, int changes) {
+        DistributionSummary.builder("lockwise.adaptive.locked.batch").tag("operation", operation.label())
+                .description("attempts combined into one row-locked transaction").register(registry)
+                .record(changes);
+    }
+
+    @Override
     public void leaseAcquired(Lease lease, Duration waited) {
         Timer.builder("lockwise.lease.acquired").register(registry).record(waited);
     }
