@@ -90,7 +90,7 @@ class BenchIT {
             Bench bench = new Bench(DB.dataSource(), deposits, processors,
                     new JdbcLeaseLock(DB.dataSource(), LeaseTable.DEFAULT), Optional.empty(), Progress.NONE);
             BenchConfig tiny = new BenchConfig(BenchConfig.ALL_STRATEGIES, List.of(1, 20), List.of(2, 4),
-                    Duration.ofMillis(100), Duration.ofMillis(300), true, 500, 4, true, false, out);
+                    Duration.ofMillis(100), Duration.ofMillis(150), 2, true, 500, 4, true, false, out);
             List<CellResult> results = bench.run(tiny);
 
             assertThat(results).hasSize(4 + 4 * 2 * 2 + 3 + 3);
@@ -105,6 +105,8 @@ class BenchIT {
 
             List<Path> files = Reports.write(results, out, "# tiny bench\n");
             assertThat(Files.readString(out.resolve(Reports.MARKDOWN))).contains("| sweep | adaptive | 20 | 4 |");
+            assertThat(Files.readString(out.resolve(Reports.MARKDOWN)))
+                    .contains("adaptive ops/s ÷ max(optimistic, pessimistic)").contains("| 20 |");
             assertThat(Files.readAllLines(out.resolve(Reports.CSV))).hasSize(results.size() + 1);
             byte[] png = Files.readAllBytes(out.resolve(Reports.CHART));
             assertThat(png).startsWith(0x89, 'P', 'N', 'G');
@@ -119,7 +121,7 @@ class BenchIT {
     @Test
     void aStrategyThatLosesUpdatesFailsItsInvariantLoudly() throws Exception {
         BenchConfig config = new BenchConfig(List.of("optimistic"), List.of(1), List.of(8), Duration.ZERO,
-                Duration.ofMillis(500), false, 0, 1, false, false, out);
+                Duration.ofMillis(500), 1, false, 0, 1, false, false, out);
         // The broken strategy is driven through the same cell the real ones use.
         List<CellResult> results = new Bench(DB.dataSource(), Map.of("optimistic", new LostUpdateDeposits()), Map.of(),
                 new JdbcLeaseLock(DB.dataSource(), LeaseTable.DEFAULT), Optional.empty(), Progress.NONE).run(config);

@@ -17,6 +17,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,7 +59,7 @@ public final class Bench {
     public List<CellResult> run(BenchConfig config) throws Exception {
         List<CellResult> results = new ArrayList<>();
         long total = 1 + (config.seed() ? config.strategies().size() : 0)
-                + (long) config.sweepCells() * config.strategies().size()
+                + (long) config.sweepCells() * config.strategies().size() * config.rounds()
                 + (config.verfactRows() > 0 ? processors.size() : 0) + (config.lease() ? 3 : 0);
         progress.start(total);
         try {
@@ -80,16 +81,7 @@ public final class Bench {
             }
             for (int accounts : config.accounts()) {
                 for (int callers : config.callers()) {
-                    for (String strategy : config.strategies()) {
-                        progress.step("sweep " + strategy + " " + accounts + "x" + callers);
-                        CellResult cell = depositCell("sweep", deposits.get(strategy), accounts, callers,
-                                config.warmup(), config.duration(), 0);
-                        if (pgbench.isPresent() && Pgbench.SCRIPTS.containsKey(strategy)) {
-                            resetAccounts(accounts);
-                            cell = cell.withPgbench(pgbench.get().run(strategy, accounts, callers, config.duration()));
-                        }
-                        results.add(cell);
-                    }
+                    results.addAll(sweepCell(config, accounts, callers));
                 }
             }
             if (config.verfactRows() > 0) {
@@ -116,9 +108,69 @@ public final class Bench {
 
     // ---- deposits ---------------------------------------------------------------------------------------------
 
+    /**
+     * One cell of the contention sweep for every strategy. On a shared machine a single measurement moves by
+     * ±10–20 % (checkpoints, autovacuum, the other tenants), and whichever strategy runs first after a table reset
+     * tends to be slower. So each strategy is measured in {@code rounds} rounds, the order of the strategies rotated
+     * by one each round. A cell's ops/s is the median of its rounds (one disturbed round does not decide it; every
+     * round's rate is reported too); operations, conflicts and the latency histograms are pooled over the rounds.
+     * The invariant is checked after every round and must hold in all of them. pgbench runs once per strategy for
+     * the same total time.
+     */
+    private List<CellResult> sweepCell(BenchConfig config, int accounts, int callers) throws Exception {
+        List<String> strategies = config.strategies();
+        Map<String, DepositRun> pooled = new LinkedHashMap<>();
+        Map<String, List<Double>> rates = new LinkedHashMap<>();
+        for (int round = 0; round < config.rounds(); round++) {
+            for (int i = 0; i < strategies.size(); i++) {
+                String strategy = strategies.get((i + round) % strategies.size());
+                progress.step("sweep " + strategy + " " + accounts + "x" + callers
+                        + (config.rounds() > 1 ? " round " + (round + 1) + "/" + config.rounds() : ""));
+                DepositRun run = runDeposits(deposits.get(strategy), accounts, callers, config.warmup(),
+                        config.duration(), 0);
+                pooled.merge(strategy, run, DepositRun::plus);
+                rates.computeIfAbsent(strategy, s -> new ArrayList<>())
+                        .add(run.measured().operations() / run.measured().seconds());
+            }
+        }
+        List<CellResult> cells = new ArrayList<>();
+        for (String strategy : strategies) {
+            CellResult cell = pooled.get(strategy).result("sweep", strategy, accounts, callers)
+                    .withRoundRates(rates.get(strategy));
+            if (pgbench.isPresent() && Pgbench.SCRIPTS.containsKey(strategy)) {
+                resetAccounts(accounts);
+                cell = cell.withPgbench(pgbench.get().run(strategy, accounts, callers,
+                        config.duration().multipliedBy(config.rounds())));
+            }
+            cells.add(cell);
+        }
+        return cells;
+    }
+
     /** One deposit cell; {@code opLimit} > 0 runs that many operations instead of a duration. */
     CellResult depositCell(String workload, BenchDeposits strategy, int accounts, int callers, Duration warmup,
                            Duration duration, long opLimit) throws Exception {
+        return runDeposits(strategy, accounts, callers, warmup, duration, opLimit)
+                .result(workload, strategy.name(), accounts, callers);
+    }
+
+    /** What one run of deposits measured, before it becomes a cell; runs of one cell can be pooled. */
+    private record DepositRun(Measured measured, long conflicts, long retries, long exhausted, long errors,
+                              String broken) {
+        DepositRun plus(DepositRun other) {
+            return new DepositRun(measured.plus(other.measured), conflicts + other.conflicts,
+                    retries + other.retries, exhausted + other.exhausted, errors + other.errors,
+                    broken != null ? broken : other.broken);
+        }
+
+        CellResult result(String workload, String strategy, int accounts, int callers) {
+            return measured.result(workload, strategy, accounts, callers, conflicts, retries, exhausted, errors,
+                    broken);
+        }
+    }
+
+    private DepositRun runDeposits(BenchDeposits strategy, int accounts, int callers, Duration warmup,
+                                   Duration duration, long opLimit) throws Exception {
         resetAccounts(accounts);
         AtomicLongArray acknowledgedCents = new AtomicLongArray(accounts + 1);
         AtomicLongArray acknowledgedCount = new AtomicLongArray(accounts + 1);
@@ -148,8 +200,8 @@ public final class Bench {
         long retries = strategy.retries();
         Measured measured = drive(callers, duration, opLimit, deposit);
         String broken = checkBalances(accounts, acknowledgedCents, acknowledgedCount);
-        return measured.result(workload, strategy.name(), accounts, callers, strategy.conflicts() - conflicts,
-                strategy.retries() - retries, exhausted.get(), errors.get(), broken);
+        return new DepositRun(measured, strategy.conflicts() - conflicts, strategy.retries() - retries,
+                exhausted.get(), errors.get(), broken);
     }
 
     void resetAccounts(int accounts) throws SQLException {
@@ -301,12 +353,18 @@ public final class Bench {
     }
 
     private record Measured(long operations, double seconds, Histogram latencyMicros) {
+        Measured plus(Measured other) {
+            Histogram both = latencyMicros.copy();
+            both.add(other.latencyMicros);
+            return new Measured(operations + other.operations, seconds + other.seconds, both);
+        }
+
         CellResult result(String workload, String strategy, int rows, int callers, long conflicts, long retries,
                           long exhausted, long errors, String broken) {
             return new CellResult(workload, strategy, rows, callers, operations, seconds,
                     latencyMicros.getValueAtPercentile(50) / 1000.0, latencyMicros.getValueAtPercentile(95) / 1000.0,
                     latencyMicros.getValueAtPercentile(99) / 1000.0, conflicts, retries, exhausted, errors,
-                    broken == null, broken == null ? "ok" : broken, OptionalDouble.empty());
+                    broken == null, broken == null ? "ok" : broken, OptionalDouble.empty(), List.of());
         }
     }
 

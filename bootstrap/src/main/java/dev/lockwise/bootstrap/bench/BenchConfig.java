@@ -14,7 +14,9 @@ import java.util.Objects;
  * @param accounts     contention levels: accounts the deposits spread over
  * @param callers      concurrent callers
  * @param warmup       unmeasured run before each cell
- * @param duration     measured run of each cell
+ * @param duration     measured run of each cell in each round
+ * @param rounds       rounds of the contention sweep: each cell is measured this many times per strategy, the
+ *                     strategies in a rotated order each round, and the rounds are pooled (see {@link Bench})
  * @param seed         run the seed workload (1000 deposits, 100 accounts, 100 callers) first
  * @param verfactRows  rows for the set-as-processed workload (0 = skip)
  * @param verfactWorkers workers for the set-as-processed workload
@@ -23,7 +25,7 @@ import java.util.Objects;
  * @param output       directory for the Markdown, CSV and PNG files
  */
 public record BenchConfig(List<String> strategies, List<Integer> accounts, List<Integer> callers, Duration warmup,
-                          Duration duration, boolean seed, int verfactRows, int verfactWorkers, boolean lease,
+                          Duration duration, int rounds, boolean seed, int verfactRows, int verfactWorkers, boolean lease,
                           boolean pgbench, Path output) {
     public static final List<String> ALL_STRATEGIES = List.of("optimistic", "pessimistic", "adaptive", "baseline");
 
@@ -49,6 +51,9 @@ public record BenchConfig(List<String> strategies, List<Integer> accounts, List<
         }
         if (duration.isNegative() || duration.isZero() || warmup.isNegative()) {
             throw new InvalidInputException("bench duration must be positive and warm-up not negative");
+        }
+        if (rounds < 1 || rounds > 20) {
+            throw new InvalidInputException("bench rounds must be between 1 and 20, got " + rounds);
         }
         if (verfactRows < 0 || verfactRows > 10_000_000 || verfactWorkers < 1 || verfactWorkers > 256) {
             throw new InvalidInputException("verfact rows must be 0 to 10000000 and workers 1 to 256");

@@ -16,9 +16,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -33,7 +35,8 @@ public final class Reports {
     }
 
     private static final String[] HEADER = {"workload", "strategy", "rows", "callers", "ops", "ops/s", "p50 ms",
-            "p95 ms", "p99 ms", "conflicts", "retries", "exhausted", "errors", "pgbench tps", "ratio", "invariant"};
+            "p95 ms", "p99 ms", "conflicts", "retries", "exhausted", "errors", "pgbench tps", "ratio",
+            "rounds k ops/s", "invariant"};
 
     private static List<String> row(CellResult cell) {
         return List.of(cell.workload(), cell.strategy(), Integer.toString(cell.rows()), Integer.toString(cell.callers()),
@@ -42,6 +45,7 @@ public final class Reports {
                 Long.toString(cell.retries()), Long.toString(cell.exhausted()), Long.toString(cell.errors()),
                 cell.pgbenchTps().isPresent() ? format(cell.pgbenchTps().getAsDouble(), 0) : "",
                 cell.ratio().isPresent() ? format(cell.ratio().getAsDouble(), 2) : "",
+                cell.roundRates().stream().map(rate -> format(rate / 1000, 1)).collect(Collectors.joining(" ")),
                 cell.invariantHolds() ? "ok" : "FAILED: " + cell.invariantDetail());
     }
 
@@ -82,6 +86,45 @@ public final class Reports {
         return text.toString();
     }
 
+    /**
+     * For each sweep cell where all three ran: adaptive's ops/s ÷ the better of optimistic and pessimistic, as a
+     * Markdown grid (accounts × callers). Empty when the sweep did not include all three.
+     */
+    public static Optional<String> adaptiveAgainstTheBetterOfTheTwo(List<CellResult> cells) {
+        Map<String, CellResult> byKey = new HashMap<>();
+        TreeSet<Integer> accounts = new TreeSet<>();
+        TreeSet<Integer> callers = new TreeSet<>();
+        for (CellResult cell : cells) {
+            if (cell.workload().equals("sweep")) {
+                byKey.put(cell.strategy() + "/" + cell.rows() + "/" + cell.callers(), cell);
+                accounts.add(cell.rows());
+                callers.add(cell.callers());
+            }
+        }
+        StringBuilder grid = new StringBuilder("adaptive ops/s ÷ max(optimistic, pessimistic):\n\n| accounts \\ callers |");
+        callers.forEach(c -> grid.append(' ').append(c).append(" |"));
+        grid.append("\n|---|").append("---|".repeat(callers.size())).append('\n');
+        boolean any = false;
+        for (int a : accounts) {
+            grid.append("| ").append(a).append(" |");
+            for (int c : callers) {
+                CellResult adaptive = byKey.get("adaptive/" + a + "/" + c);
+                CellResult optimistic = byKey.get("optimistic/" + a + "/" + c);
+                CellResult pessimistic = byKey.get("pessimistic/" + a + "/" + c);
+                if (adaptive == null || optimistic == null || pessimistic == null) {
+                    grid.append("  |");
+                    continue;
+                }
+                double better = Math.max(optimistic.operationsPerSecond(), pessimistic.operationsPerSecond());
+                grid.append(' ').append(better > 0 ? format(adaptive.operationsPerSecond() / better, 2) : "-")
+                        .append(" |");
+                any = true;
+            }
+            grid.append('\n');
+        }
+        return any ? Optional.of(grid.toString()) : Optional.empty();
+    }
+
     public static String csv(List<CellResult> cells) {
         StringBuilder text = new StringBuilder(String.join(",", HEADER)).append('\n');
         for (CellResult cell : cells) {
@@ -98,7 +141,8 @@ public final class Reports {
     public static List<Path> write(List<CellResult> cells, Path directory, String preamble) throws IOException {
         Files.createDirectories(directory);
         Path markdown = directory.resolve(MARKDOWN);
-        Files.writeString(markdown, preamble + "\n" + markdown(cells), StandardCharsets.UTF_8);
+        Files.writeString(markdown, preamble + "\n" + markdown(cells)
+                + adaptiveAgainstTheBetterOfTheTwo(cells).map(grid -> "\n" + grid).orElse(""), StandardCharsets.UTF_8);
         Path csv = directory.resolve(CSV);
         Files.writeString(csv, csv(cells), StandardCharsets.UTF_8);
         Path chart = directory.resolve(CHART);

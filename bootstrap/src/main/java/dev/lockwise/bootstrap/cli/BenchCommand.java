@@ -42,8 +42,13 @@ final class BenchCommand extends SessionCommand {
     @Option(names = "--callers", split = ",", paramLabel = "N", description = "Concurrent callers (default 4,16,64).")
     List<Integer> callers = List.of(4, 16, 64);
 
-    @Option(names = "--duration", paramLabel = "DURATION", description = "Measured time per cell (default 5s).")
-    String duration = "5s";
+    @Option(names = "--duration", paramLabel = "DURATION",
+            description = "Measured time per cell and round (default 2s).")
+    String duration = "2s";
+
+    @Option(names = "--rounds", paramLabel = "N", description = "Rounds of the contention sweep, strategies in a"
+            + " rotated order each round, pooled per cell (default 3).")
+    int rounds = 3;
 
     @Option(names = "--warmup", paramLabel = "DURATION", description = "Unmeasured warm-up per cell (default 1s).")
     String warmup = "1s";
@@ -75,7 +80,7 @@ final class BenchCommand extends SessionCommand {
     void validate() {
         try {
             config = new BenchConfig(strategies, accounts, callers, Durations.parse(warmup), Durations.parse(duration),
-                    seed, verfactRows, verfactWorkers, lease, pgbench, outputDir);
+                    rounds, seed, verfactRows, verfactWorkers, lease, pgbench, outputDir);
         } catch (IllegalArgumentException e) {
             throw new ConfigException("invalid bench duration: " + e.getMessage());
         }
@@ -127,6 +132,7 @@ final class BenchCommand extends SessionCommand {
             List<CellResult> results = bench.run(config);
             out.println();
             out.print(Reports.table(results));
+            Reports.adaptiveAgainstTheBetterOfTheTwo(results).ifPresent(grid -> out.print("\n" + grid));
             List<Path> files = Reports.write(results, config.output(), preamble);
             out.println();
             files.forEach(file -> out.println("wrote " + file));
@@ -147,13 +153,14 @@ final class BenchCommand extends SessionCommand {
         return String.format("# lockwise bench%n%n"
                         + "- machine: %d cores, JVM %s, max heap %d MiB%n"
                         + "- database: PostgreSQL %s at %s, pool size %d (HikariCP)%n"
-                        + "- cells: %s; %d accounts levels x %d caller counts; warm-up %s, measured %s each%n"
+                        + "- cells: %s; %d accounts levels x %d caller counts; warm-up %s, measured %s each,"
+                        + " in %d round(s) with the strategies' order rotated%n"
                         + "- retry: %d attempts, %s to %s backoff; lock timeout %s%n"
                         + "- pgbench side by side: %s%n",
                 runtime.availableProcessors(), System.getProperty("java.version"), runtime.maxMemory() >> 20,
                 serverVersion, session.database.displayUrl(), session.settings.poolSize(),
                 String.join(",", config.strategies()), config.accounts().size(), config.callers().size(),
-                Durations.format(config.warmup()), Durations.format(config.duration()),
+                Durations.format(config.warmup()), Durations.format(config.duration()), config.rounds(),
                 session.settings.retryPolicy().maxAttempts(),
                 Durations.format(session.settings.retryPolicy().initialBackoff()),
                 Durations.format(session.settings.retryPolicy().maxBackoff()),
