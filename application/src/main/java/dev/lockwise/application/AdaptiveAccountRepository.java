@@ -26,7 +26,7 @@ public final class AdaptiveAccountRepository implements AccountRepository {
                                      LockwiseEvents events) {
         this.optimistic = Objects.requireNonNull(optimistic, "optimistic");
         this.pessimistic = Objects.requireNonNull(pessimistic, "pessimistic");
-        this.path = new AdaptivePath<>(hotRows, events, Operation.DEPOSIT);
+        this.path = new AdaptivePath<>(hotRows, events, Operation.DEPOSIT, AdaptiveAccountRepository::hotKey);
     }
 
     @Override
@@ -46,22 +46,31 @@ public final class AdaptiveAccountRepository implements AccountRepository {
 
     @Override
     public Updated<Account> update(AccountId id, UnaryOperator<Account> change) {
-        return path.update(id, id.value(), change, () -> optimistic.update(id, change),
+        return path.update(id, change, () -> optimistic.update(id, change),
                 combined -> pessimistic.update(id, combined));
     }
 
     @Override
     public DepositReceipt depositOnce(RequestId requestId, AccountId id, Money amount) {
         // Runs alone on the locked path: each request id is looked up and recorded in its own transaction.
-        return path.updateAlone(id, id.value(), () -> optimistic.depositOnce(requestId, id, amount),
+        return path.updateAlone(id, () -> optimistic.depositOnce(requestId, id, amount),
                 () -> pessimistic.depositOnce(requestId, id, amount));
+    }
+
+    /**
+     * The row's key in the hot-row memory. By id, or by name when the id is not known before the read; names map
+     * to negative keys, distinct from ids (which are positive).
+     */
+    private static long hotKey(Object row) {
+        if (row instanceof AccountId id) {
+            return id.value();
+        }
+        return -1L - (((Username) row).value().hashCode() & 0x7fffffffL);
     }
 
     @Override
     public Updated<Account> update(Username username, UnaryOperator<Account> change) {
-        // Keyed by name: the id is not known before the read. Distinct from ids by sign (ids are positive).
-        long key = -1L - (username.value().hashCode() & 0x7fffffffL);
-        return path.update(username, key, change, () -> optimistic.update(username, change),
+        return path.update(username, change, () -> optimistic.update(username, change),
                 combined -> pessimistic.update(username, combined));
     }
 }

@@ -20,7 +20,7 @@ public final class AdaptiveVerFactRepository implements VerFactRepository {
                                      LockwiseEvents events) {
         this.optimistic = Objects.requireNonNull(optimistic, "optimistic");
         this.pessimistic = Objects.requireNonNull(pessimistic, "pessimistic");
-        this.path = new AdaptivePath<>(hotRows, events, Operation.SET_AS_PROCESSED);
+        this.path = new AdaptivePath<>(hotRows, events, Operation.SET_AS_PROCESSED, row -> ((VerFactId) row).value());
     }
 
     @Override
@@ -45,7 +45,7 @@ public final class AdaptiveVerFactRepository implements VerFactRepository {
 
     @Override
     public Updated<VerFact> update(VerFactId id, UnaryOperator<VerFact> change) {
-        return path.update(id, id.value(), change, () -> optimistic.update(id, change),
+        return path.update(id, change, () -> optimistic.update(id, change),
                 combined -> pessimistic.update(id, combined));
     }
 }

@@ -5,6 +5,7 @@ import dev.lockwise.domain.lease.LockId;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.IntSupplier;
 
 /** Sends every event to several listeners, in order (for example Micrometer and an in-memory counter). */
 public final class CompositeEvents implements LockwiseEvents {
@@ -46,6 +47,11 @@ public final class CompositeEvents implements LockwiseEvents {
     @Override
     public void lockedBatch(Operation operation, int changes) {
         listeners.forEach(l -> l.lockedBatch(operation, changes));
+    }
+
+    @Override
+    public void hotRowMemory(Operation operation, IntSupplier hotRowsNow) {
+        listeners.forEach(l -> l.hotRowMemory(operation, hotRowsNow));
     }
 
     @Override

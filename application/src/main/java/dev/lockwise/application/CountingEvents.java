@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
 
 /**
  * Counts events in memory, keyed like {@code deposit.optimistic.conflict} or {@code lease.renewed}. Thread-safe.
@@ -15,6 +16,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class CountingEvents implements LockwiseEvents {
     private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
+    private final Map<Operation, IntSupplier> hotRowMemories = new ConcurrentHashMap<>();
 
     public long count(String key) {
         LongAdder adder = counters.get(key);
@@ -74,6 +76,17 @@ public final class CountingEvents implements LockwiseEvents {
     public void lockedBatch(Operation operation, int changes) {
         add(operation.label() + ".adaptive.locked-transactions", 1);
         add(operation.label() + ".adaptive.locked-changes", changes);
+    }
+
+    /** How many rows the adaptive strategy remembers as hot for {@code operation} right now (0 if none). */
+    public int hotRows(Operation operation) {
+        IntSupplier memory = hotRowMemories.get(operation);
+        return memory == null ? 0 : memory.getAsInt();
+    }
+
+    @Override
+    public void hotRowMemory(Operation operation, IntSupplier hotRowsNow) {
+        hotRowMemories.put(operation, hotRowsNow);
     }
 
     @Override

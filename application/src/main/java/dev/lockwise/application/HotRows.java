@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  */
 public final class HotRows {
     public static final int DEFAULT_CAPACITY = 4096;
-    public static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_COOLDOWN = Duration.ofMillis(20);
 
     private record Entry(long key, long hotUntilNanos) {
     }

@@ -54,10 +54,10 @@ final class LockedBatches<T> {
         Updated<T> apply(UnaryOperator<T> change);
     }
 
-    /** How many attempts a locked transaction carried; for metrics. */
+    /** Told, by the head, how many attempts on {@code row} one locked transaction carried. */
     @FunctionalInterface
     interface BatchListener {
-        void ran(int size);
+        void ran(Object row, int size);
     }
 
     private final List<Stripe> stripes = new ArrayList<>(STRIPES);
@@ -156,7 +156,7 @@ final class LockedBatches<T> {
             }
             return;
         }
-        listener.ran(batch.size());
+        listener.ran(head.row, batch.size());
         try {
             head.locked.apply(row -> applyInTurn(batch, row));
         } catch (RuntimeException | Error failure) {

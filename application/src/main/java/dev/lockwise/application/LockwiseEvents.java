@@ -4,6 +4,7 @@ import dev.lockwise.domain.lease.Lease;
 import dev.lockwise.domain.lease.LockId;
 
 import java.time.Duration;
+import java.util.function.IntSupplier;
 
 /**
  * What the use cases report, for metrics and logs: the events port. Every method has a no-op default so that an
@@ -39,6 +40,13 @@ public interface LockwiseEvents {
      * (1 when nobody else in this process was waiting for that row).
      */
     default void lockedBatch(Operation operation, int changes) {
+    }
+
+    /**
+     * The adaptive strategy started a hot-row memory for {@code operation}; {@code hotRowsNow} tells how many rows it
+     * remembers as hot at the moment of the call (a scan of a fixed-size table: for gauges, not for hot paths).
+     */
+    default void hotRowMemory(Operation operation, IntSupplier hotRowsNow) {
     }
 
     default void leaseAcquired(Lease lease, Duration waited) {

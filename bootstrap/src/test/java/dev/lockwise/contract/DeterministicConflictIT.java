@@ -111,14 +111,18 @@ class DeterministicConflictIT {
         assertThat(optimistic.calls).as("one optimistic attempt each").hasValue(2);
         assertThat(pessimistic.calls).as("the loser's second attempt took the lock").hasValue(1);
         assertThat(events.count("deposit.adaptive.locked-after-conflict")).isEqualTo(1);
-        assertThat(events.count(Operation.DEPOSIT, Strategy.ADAPTIVE, "retry")).as("no retry was needed").isZero();
-        assertThat(events.count(Operation.DEPOSIT, Strategy.ADAPTIVE, "attempts")).isEqualTo(2);
+        assertThat(events.count(Operation.DEPOSIT, Strategy.ADAPTIVE, "conflict")).isEqualTo(1);
+        assertThat(events.count(Operation.DEPOSIT, Strategy.ADAPTIVE, "retry"))
+                .as("the loser's one retry, after the policy's backoff, is the locked attempt").isEqualTo(1);
+        assertThat(events.count(Operation.DEPOSIT, Strategy.ADAPTIVE, "attempts"))
+                .as("one attempt for the winner, exactly two for the loser").isEqualTo(3);
 
         // The row is now remembered hot: the next deposit goes straight to the lock.
         deposit.depositTo(account.id(), Money.of("3"));
         assertThat(pessimistic.calls).hasValue(2);
         assertThat(optimistic.calls).hasValue(2);
         assertThat(events.count("deposit.adaptive.locked-hot")).isEqualTo(1);
+        assertThat(events.hotRows(Operation.DEPOSIT)).as("hot rows remembered").isEqualTo(1);
         Account stored = new JooqAccountRepository(DB.dataSource()).find(account.id()).orElseThrow();
         assertThat(stored.balance()).isEqualTo(Money.of("106.00"));
         assertThat(stored.version()).isEqualTo(3);

@@ -54,7 +54,8 @@ public final class GlobalOptions {
     String leaseTable;
 
     @Option(names = "--adaptive-cooldown", paramLabel = "DURATION",
-            description = "How long a row stays hot after a conflict, adaptive strategy (default 2s).")
+            description = "How long a row stays hot after its last sign of contention, adaptive strategy"
+                    + " (default 20ms).")
     String adaptiveCooldown;
 
     @Option(names = "--migrate", paramLabel = "true|false",

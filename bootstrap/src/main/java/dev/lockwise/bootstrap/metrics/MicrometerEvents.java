@@ -7,15 +7,18 @@ import dev.lockwise.domain.lease.Lease;
 import dev.lockwise.domain.lease.LockId;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.IntSupplier;
 
 /**
  * Binds the application's events port to Micrometer: counters for conflicts, retries, exhausted operations, lock
- * fallbacks and lease events; timers for operations and lease waits and renewals; a distribution of attempts.
+ * fallbacks and lease events; timers for operations and lease waits and renewals; distributions of attempts and of
+ * changes per adaptive locked transaction; a gauge of the rows the adaptive strategy remembers as hot.
  * Meter names start with {@code lockwise.}; operations are tagged with {@code operation} and {@code strategy}.
  */
 public final class MicrometerEvents implements LockwiseEvents {
@@ -68,6 +71,13 @@ public final class MicrometerEvents implements LockwiseEvents {
         DistributionSummary.builder("lockwise.adaptive.locked.batch").tag("operation", operation.label())
                 .description("attempts combined into one row-locked transaction").register(registry)
                 .record(changes);
+    }
+
+    @Override
+    public void hotRowMemory(Operation operation, IntSupplier hotRowsNow) {
+        Gauge.builder("lockwise.adaptive.hot.rows", hotRowsNow, IntSupplier::getAsInt)
+                .tag("operation", operation.label()).description("rows the adaptive strategy remembers as hot")
+                .register(registry);
     }
 
     @Override

@@ -1,0 +1,39 @@
+package dev.lockwise.bootstrap.metrics;
+
+import dev.lockwise.application.Operation;
+import dev.lockwise.application.Strategy;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The adaptive strategy's three metrics the issue asks for: attempts, fallbacks to the lock, hot rows remembered. */
+class MicrometerEventsTest {
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final MicrometerEvents events = new MicrometerEvents(registry);
+
+    @Test
+    void attemptsFallbacksBatchesAndHotRowsBecomeMeters() {
+        AtomicInteger hot = new AtomicInteger();
+        events.hotRowMemory(Operation.DEPOSIT, hot::get);
+        events.success(Operation.DEPOSIT, Strategy.ADAPTIVE, 2, Duration.ofMillis(3));
+        events.lockFallback(Operation.DEPOSIT, false);
+        events.lockFallback(Operation.DEPOSIT, true);
+        events.lockFallback(Operation.DEPOSIT, true);
+        events.lockedBatch(Operation.DEPOSIT, 5);
+        hot.set(7);
+
+        assertThat(registry.get("lockwise.attempts").tag("strategy", "adaptive").summary().totalAmount())
+                .isEqualTo(2.0);
+        assertThat(registry.get("lockwise.adaptive.lock.fallbacks").tag("reason", "hot-row").counter().count())
+                .isEqualTo(2.0);
+        assertThat(registry.get("lockwise.adaptive.lock.fallbacks").tag("reason", "conflict").counter().count())
+                .isEqualTo(1.0);
+        assertThat(registry.get("lockwise.adaptive.locked.batch").summary().max()).isEqualTo(5.0);
+        assertThat(registry.get("lockwise.adaptive.hot.rows").tag("operation", "deposit").gauge().value())
+                .as("read when scraped").isEqualTo(7.0);
+    }
+}
