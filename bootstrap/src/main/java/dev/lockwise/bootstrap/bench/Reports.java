@@ -163,12 +163,12 @@ public final class Reports {
         }
         List<BufferedImage> panels = new ArrayList<>();
         for (int callers : callerCounts) {
-            XYChart chart = new XYChartBuilder().width(520).height(420)
+            XYChart chart = new XYChartBuilder().width(520).height(480)
                     .title(callers == 0 ? "no sweep cells" : "deposits/s, " + callers + " callers")
                     .xAxisTitle("accounts (log; fewer = hotter)").yAxisTitle("operations per second").build();
             chart.getStyler().setXAxisLogarithmic(true);
             chart.getStyler().setChartBackgroundColor(Color.WHITE);
-            chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
+            chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
             Map<String, TreeMap<Integer, Double>> lines = new TreeMap<>();
             for (CellResult cell : sweep.stream().filter(c -> c.callers() == callers).toList()) {
                 lines.computeIfAbsent(cell.strategy(), k -> new TreeMap<>()).put(cell.rows(), cell.operationsPerSecond());
