@@ -2,6 +2,7 @@ package dev.lockwise.bootstrap.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
@@ -40,6 +41,9 @@ public final class MetricsSummary {
         }
         if (meter instanceof DistributionSummary summary) {
             return String.format("count=%d mean=%.2f max=%.0f", summary.count(), summary.mean(), summary.max());
+        }
+        if (meter instanceof Gauge gauge) {
+            return String.format("%.0f now", gauge.value());
         }
         return "";
     }

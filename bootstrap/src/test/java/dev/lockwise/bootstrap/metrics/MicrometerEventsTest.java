@@ -35,5 +35,9 @@ class MicrometerEventsTest {
         assertThat(registry.get("lockwise.adaptive.locked.batch").summary().max()).isEqualTo(5.0);
         assertThat(registry.get("lockwise.adaptive.hot.rows").tag("operation", "deposit").gauge().value())
                 .as("read when scraped").isEqualTo(7.0);
+        assertThat(MetricsSummary.lines(registry))
+                .anySatisfy(line -> assertThat(line).contains("lockwise.adaptive.hot.rows{deposit}").endsWith("7 now"))
+                .anySatisfy(line -> assertThat(line).contains("lockwise.adaptive.locked.batch{deposit}")
+                        .contains("max=5"));
     }
 }
