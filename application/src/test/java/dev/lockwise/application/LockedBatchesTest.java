@@ -62,9 +62,7 @@ class LockedBatchesTest {
     @Test
     void waitingChangesToOneRowShareOneTransactionAndEachSeesItsOwnStep() throws Exception {
         Row row = new Row();
-        row.hold = new CountDownLatch(1);
-        Future<Updated<Long>> first = callers.submit(() -> batches.update("row", v -> v + 1, row::transaction));
-        assertThat(row.entered.await(5, TimeUnit.SECONDS)).isTrue();
+        Future<Updated<Long>> first = holdingTheRow("row", row);
         List<Future<Updated<Long>>> queued = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             queued.add(callers.submit(() -> batches.update("row", v -> v + 10, row::transaction)));
@@ -94,9 +92,7 @@ class LockedBatchesTest {
         }
         Row rowA = new Row();
         Row rowB = new Row();
-        rowA.hold = new CountDownLatch(1);
-        Future<Updated<Long>> head = callers.submit(() -> batches.update(a, v -> v + 1, rowA::transaction));
-        assertThat(rowA.entered.await(5, TimeUnit.SECONDS)).isTrue();
+        Future<Updated<Long>> head = holdingTheRow(a, rowA);
         long keyB = b;
         Future<Updated<Long>> onB = callers.submit(() -> batches.update(keyB, v -> v + 5, rowB::transaction));
         Future<Updated<Long>> onA = callers.submit(() -> batches.update(a, v -> v + 1, rowA::transaction));
@@ -113,9 +109,7 @@ class LockedBatchesTest {
     @Test
     void aChangeThatThrowsFailsOnlyItsOwnCaller() throws Exception {
         Row row = new Row();
-        row.hold = new CountDownLatch(1);
-        Future<Updated<Long>> head = callers.submit(() -> batches.update("row", v -> v + 1, row::transaction));
-        assertThat(row.entered.await(5, TimeUnit.SECONDS)).isTrue();
+        Future<Updated<Long>> head = holdingTheRow("row", row);
         Future<Updated<Long>> good1 = callers.submit(() -> batches.update("row", v -> v + 2, row::transaction));
         awaitWaiting(1);
         Future<Updated<Long>> bad = callers.submit(() -> batches.update("row", v -> {
@@ -168,9 +162,7 @@ class LockedBatchesTest {
     @Test
     void anAttemptThatCannotBeCombinedRunsAloneInItsTurn() throws Exception {
         Row row = new Row();
-        row.hold = new CountDownLatch(1);
-        Future<Updated<Long>> head = callers.submit(() -> batches.update("row", v -> v + 1, row::transaction));
-        assertThat(row.entered.await(5, TimeUnit.SECONDS)).isTrue();
+        Future<Updated<Long>> head = holdingTheRow("row", row);
         Future<String> alone = callers.submit(() -> batches.alone("row",
                 () -> "alone saw " + row.transaction(v -> v * 100).before()));
         awaitWaiting(1);
@@ -187,9 +179,7 @@ class LockedBatchesTest {
     @Test
     void anInterruptedWaiterStillLearnsItsOutcomeAndKeepsItsInterrupt() throws Exception {
         Row row = new Row();
-        row.hold = new CountDownLatch(1);
-        Future<Updated<Long>> head = callers.submit(() -> batches.update("row", v -> v + 1, row::transaction));
-        assertThat(row.entered.await(5, TimeUnit.SECONDS)).isTrue();
+        Future<Updated<Long>> head = holdingTheRow("row", row);
         AtomicInteger interruptedAfter = new AtomicInteger(-1);
         Thread waiter = new Thread(() -> {
             batches.update("row", v -> v + 1, row::transaction);
@@ -242,6 +232,14 @@ class LockedBatchesTest {
         assertThat(batchSizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(perCaller * callerCount);
         assertThat(batchSizes).hasSize(transactions).allMatch(size -> size >= 1 && size <= LockedBatches.MAX_BATCH);
         assertThat(batches.waiting()).isZero();
+    }
+
+    /** Starts a caller whose locked transaction (+1) holds {@code row} until the test counts its latch down. */
+    private Future<Updated<Long>> holdingTheRow(Object key, Row row) throws InterruptedException {
+        row.hold = new CountDownLatch(1);
+        Future<Updated<Long>> head = callers.submit(() -> batches.update(key, v -> v + 1, row::transaction));
+        assertThat(row.entered.await(5, TimeUnit.SECONDS)).as("the head is inside its transaction").isTrue();
+        return head;
     }
 
     private void awaitWaiting(int count) throws InterruptedException {
