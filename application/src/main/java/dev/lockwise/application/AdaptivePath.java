@@ -37,11 +37,15 @@ import java.util.function.UnaryOperator;
  * @param <T> the row type
  */
 final class AdaptivePath<T> {
+    private static final long NONE = Long.MIN_VALUE;
+
     private final HotRows hotRows;
     private final LockwiseEvents events;
     private final Operation operation;
     private final ToLongFunction<Object> hotKey;
     private final LockedBatches<T> batches;
+    /** Per thread: the row whose optimistic attempt just conflicted, so that the next attempt on it is locked. */
+    private final ThreadLocal<Long> conflictedLast = ThreadLocal.withInitial(() -> NONE);
 
     /**
      * @param hotKey the row's key in the hot-row memory, from the row identity the repository passes to
@@ -77,10 +81,6 @@ final class AdaptivePath<T> {
     <R> R updateAlone(Object row, Supplier<R> optimistic, Supplier<R> locked) {
         return choose(row, optimistic, () -> batches.alone(row, locked));
     }
-
-    /** Per thread: the row whose optimistic attempt just conflicted, so that the next attempt on it is locked. */
-    private static final long NONE = Long.MIN_VALUE;
-    private final ThreadLocal<Long> conflictedLast = ThreadLocal.withInitial(() -> NONE);
 
     private <R> R choose(Object row, Supplier<R> optimistic, Supplier<R> locked) {
         long key = hotKey.applyAsLong(row);
