@@ -174,7 +174,10 @@ public final class Lockwise implements AutoCloseable {
             return this;
         }
 
-        /** The adaptive strategy's hot-row memory: how many rows, and how long a row stays hot after a conflict. */
+        /**
+         * The adaptive strategy's hot-row memory: how many rows, and how long a row stays hot after its last sign of
+         * contention (a conflict, or a locked transaction shared by several callers); default 4096 rows, 20 ms.
+         */
         public Builder hotRows(int capacity, Duration cooldown) {
             this.hotRowCapacity = capacity;
             this.hotRowCooldown = Objects.requireNonNull(cooldown, "cooldown");

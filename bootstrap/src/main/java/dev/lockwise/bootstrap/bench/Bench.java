@@ -119,8 +119,7 @@ public final class Bench {
      */
     private List<CellResult> sweepCell(BenchConfig config, int accounts, int callers) throws Exception {
         List<String> strategies = config.strategies();
-        Map<String, DepositRun> pooled = new LinkedHashMap<>();
-        Map<String, List<Double>> rates = new LinkedHashMap<>();
+        Map<String, List<DepositRun>> rounds = new LinkedHashMap<>();
         for (int round = 0; round < config.rounds(); round++) {
             for (int i = 0; i < strategies.size(); i++) {
                 String strategy = strategies.get((i + round) % strategies.size());
@@ -128,15 +127,15 @@ public final class Bench {
                         + (config.rounds() > 1 ? " round " + (round + 1) + "/" + config.rounds() : ""));
                 DepositRun run = runDeposits(deposits.get(strategy), accounts, callers, config.warmup(),
                         config.duration(), 0);
-                pooled.merge(strategy, run, DepositRun::plus);
-                rates.computeIfAbsent(strategy, s -> new ArrayList<>())
-                        .add(run.measured().operations() / run.measured().seconds());
+                rounds.computeIfAbsent(strategy, s -> new ArrayList<>()).add(run);
             }
         }
         List<CellResult> cells = new ArrayList<>();
         for (String strategy : strategies) {
-            CellResult cell = pooled.get(strategy).result("sweep", strategy, accounts, callers)
-                    .withRoundRates(rates.get(strategy));
+            List<DepositRun> runs = rounds.get(strategy);
+            CellResult cell = runs.stream().reduce(DepositRun::plus).orElseThrow()
+                    .result("sweep", strategy, accounts, callers)
+                    .withRoundRates(runs.stream().map(run -> run.measured().operationsPerSecond()).toList());
             if (pgbench.isPresent() && Pgbench.SCRIPTS.containsKey(strategy)) {
                 resetAccounts(accounts);
                 cell = cell.withPgbench(pgbench.get().run(strategy, accounts, callers,
@@ -353,6 +352,10 @@ public final class Bench {
     }
 
     private record Measured(long operations, double seconds, Histogram latencyMicros) {
+        double operationsPerSecond() {
+            return seconds <= 0 ? 0 : operations / seconds;
+        }
+
         Measured plus(Measured other) {
             Histogram both = latencyMicros.copy();
             both.add(other.latencyMicros);
