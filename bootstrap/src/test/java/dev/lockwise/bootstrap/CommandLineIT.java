@@ -186,6 +186,25 @@ class CommandLineIT {
     }
 
     @Test
+    void badBenchParametersAreRefusedBeforeTheBenchTouchesTheDatabase() {
+        // The bench truncates the account table it measures on: a refusal must come before that.
+        run("account", "open", "--username", "kept", "--balance", "7");
+        Result rounds = run("bench", "--rounds", "0", "--no-progress");
+        assertThat(rounds.code()).isEqualTo(ExitCodes.INVALID);
+        assertThat(rounds.err()).contains("bench rounds must be between 1 and 20, got 0");
+        assertThat(run("bench", "--rounds", "21", "--no-progress").code()).isEqualTo(ExitCodes.INVALID);
+        Result strategy = run("bench", "--strategies", "optimistic,fastest", "--no-progress");
+        assertThat(strategy.code()).isEqualTo(ExitCodes.INVALID);
+        assertThat(strategy.err()).contains("unknown bench strategy 'fastest'");
+        assertThat(run("bench", "--duration", "0s", "--no-progress").code()).isEqualTo(ExitCodes.INVALID);
+        Result cooldown = run("bench", "--adaptive-cooldown", "0ms", "--no-progress");
+        assertThat(cooldown.code()).isEqualTo(ExitCodes.INVALID);
+        assertThat(cooldown.err()).contains("adaptive.cooldown");
+        assertThat(DB.queryValue("SELECT count(*) FROM account WHERE username = 'kept' AND balance = 7"))
+                .isEqualTo(1L);
+    }
+
+    @Test
     void migrateCreatesACustomLeaseTableAndCustomMigrationsModeExplainsAMissingOne() {
         Result migrated = run("migrate", "--lease-schema", "ops", "--lease-table", "cron_leases");
         assertThat(migrated.code()).as(migrated.err()).isZero();
