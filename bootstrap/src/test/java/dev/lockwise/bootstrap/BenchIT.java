@@ -9,6 +9,7 @@ import dev.lockwise.bootstrap.bench.Bench;
 import dev.lockwise.bootstrap.bench.BenchConfig;
 import dev.lockwise.bootstrap.bench.BenchDeposits;
 import dev.lockwise.bootstrap.bench.CellResult;
+import dev.lockwise.bootstrap.bench.DepositRunner;
 import dev.lockwise.bootstrap.bench.LockwiseDeposits;
 import dev.lockwise.bootstrap.bench.Progress;
 import dev.lockwise.bootstrap.bench.Reports;
@@ -87,7 +88,7 @@ class BenchIT {
         }
         deposits.put("baseline", new AtomicStatementDeposits(DB.dataSource()));
         try {
-            Bench bench = new Bench(DB.dataSource(), deposits, processors,
+            Bench bench = new Bench(DB.dataSource(), DepositRunner.inThisJvm(DB.dataSource(), deposits), processors,
                     new JdbcLeaseLock(DB.dataSource(), LeaseTable.DEFAULT), Optional.empty(), Progress.NONE);
             BenchConfig tiny = new BenchConfig(BenchConfig.ALL_STRATEGIES, List.of(1, 20), List.of(2, 4),
                     Duration.ofMillis(100), Duration.ofMillis(150), 2, true, 500, 4, true, false, out);
@@ -123,7 +124,8 @@ class BenchIT {
         BenchConfig config = new BenchConfig(List.of("optimistic"), List.of(1), List.of(8), Duration.ZERO,
                 Duration.ofMillis(500), 1, false, 0, 1, false, false, out);
         // The broken strategy is driven through the same cell the real ones use.
-        List<CellResult> results = new Bench(DB.dataSource(), Map.of("optimistic", new LostUpdateDeposits()), Map.of(),
+        List<CellResult> results = new Bench(DB.dataSource(),
+                Map.of("optimistic", DepositRunner.inThisJvm(DB.dataSource(), new LostUpdateDeposits())), Map.of(),
                 new JdbcLeaseLock(DB.dataSource(), LeaseTable.DEFAULT), Optional.empty(), Progress.NONE).run(config);
         assertThat(results).hasSize(1);
         CellResult cell = results.get(0);
@@ -139,7 +141,25 @@ class BenchIT {
                 "--verfact-rows", "100", "--verfact-workers", "2", "--no-lease", "--no-pgbench", "--no-progress",
                 "--out", out.toString());
         assertThat(result.code()).as(result.out() + result.err()).isZero();
-        assertThat(result.out()).contains("All invariants held.").contains("pgbench side by side: no (--no-pgbench)");
+        assertThat(result.out()).contains("All invariants held.").contains("pgbench side by side: no (--no-pgbench)")
+                .contains("each strategy's deposits in a JVM of its own");
         assertThat(out.resolve(Reports.CHART)).exists();
+        // Every strategy's deposits were measured (in its worker JVM) and checked.
+        List<String> sweep = Files.readAllLines(out.resolve(Reports.CSV)).stream()
+                .filter(line -> line.startsWith("sweep,")).toList();
+        assertThat(sweep).hasSize(BenchConfig.ALL_STRATEGIES.size()).allSatisfy(line -> assertThat(line).endsWith(",ok"));
+        assertThat(sweep.stream().map(line -> line.split(",")[1])).containsExactlyElementsOf(BenchConfig.ALL_STRATEGIES);
+        assertThat(sweep.stream().map(line -> Long.parseLong(line.split(",")[4]))).allSatisfy(ops ->
+                assertThat(ops).isPositive());
+    }
+
+    @Test
+    void withSameJvmEveryStrategyIsMeasuredInTheBenchsOwnJvm() throws Exception {
+        CommandLineIT.Result result = CommandLineIT.run(CommandLineIT.environmentFor(DB), "bench", "--same-jvm",
+                "--strategies", "adaptive", "--accounts", "3", "--callers", "2", "--duration", "200ms", "--warmup", "0",
+                "--no-seed", "--verfact-rows", "0", "--no-lease", "--no-pgbench", "--no-progress", "--out",
+                out.toString());
+        assertThat(result.code()).as(result.out() + result.err()).isZero();
+        assertThat(result.out()).contains("All invariants held.").contains("all strategies in one JVM");
     }
 }

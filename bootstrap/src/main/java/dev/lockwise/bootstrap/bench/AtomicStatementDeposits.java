@@ -15,6 +15,7 @@ import java.sql.SQLException;
  * possible because a deposit is a pure increment; a change that needs the old value in Java cannot be written so.
  */
 public final class AtomicStatementDeposits implements BenchDeposits {
+    public static final String NAME = "baseline";
     private static final String SQL = "UPDATE account SET balance = balance + ?, version = version + 1 WHERE id = ?";
     private final DataSource dataSource;
 
@@ -24,7 +25,7 @@ public final class AtomicStatementDeposits implements BenchDeposits {
 
     @Override
     public String name() {
-        return "baseline";
+        return NAME;
     }
 
     @Override

@@ -2,18 +2,14 @@ package dev.lockwise.bootstrap.bench;
 
 import dev.lockwise.application.ProcessingOutcome;
 import dev.lockwise.application.SetAsProcessed;
-import dev.lockwise.domain.RetriesExhaustedException;
 import dev.lockwise.domain.lease.Lease;
 import dev.lockwise.domain.lease.LeaseLock;
 import dev.lockwise.domain.lease.LockId;
 import dev.lockwise.domain.verfact.VerFactId;
-import org.HdrHistogram.Histogram;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,32 +17,27 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalDouble;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The benchmark harness: runs each workload cell with real threads on real connections, measures throughput and
  * latency (HdrHistogram), and checks the cell's invariant afterwards. A failed invariant is reported, never hidden.
+ * Deposits run through a {@link DepositRunner} per strategy, in this JVM or in a worker JVM of the strategy's own;
+ * set-as-processed and the lease cells run in this JVM.
  */
 public final class Bench {
     private static final Duration LEASE_TTL = Duration.ofSeconds(30);
 
     private final DataSource dataSource;
-    private final Map<String, BenchDeposits> deposits;
+    private final Map<String, DepositRunner> deposits;
     private final Map<String, SetAsProcessed> processors;
     private final LeaseLock leaseLock;
     private final Optional<Pgbench> pgbench;
     private final Progress progress;
 
-    public Bench(DataSource dataSource, Map<String, BenchDeposits> deposits, Map<String, SetAsProcessed> processors,
+    public Bench(DataSource dataSource, Map<String, DepositRunner> deposits, Map<String, SetAsProcessed> processors,
                  LeaseLock leaseLock, Optional<Pgbench> pgbench, Progress progress) {
         this.dataSource = dataSource;
         this.deposits = deposits;
@@ -63,20 +54,26 @@ public final class Bench {
                 + (config.verfactRows() > 0 ? processors.size() : 0) + (config.lease() ? 3 : 0);
         progress.start(total);
         try {
-            // Warm the JVM up on every strategy first, so that the first cells are not measured while the JIT
-            // compiler is still at work on code the later cells get compiled.
+            // Warm every strategy's JVM up first, so that the first cells are not measured while the JIT compiler
+            // is still at work: at both ends of the sweep (the hottest rows with the most callers, where the locked
+            // and batching paths run; the calmest with the fewest), each for the warm-up time, three times over.
             if (!config.warmup().isZero()) {
                 progress.step("JVM warm-up");
-                for (String strategy : config.strategies()) {
-                    depositCell("warm-up", deposits.get(strategy), 100, config.callers().get(0), Duration.ZERO,
-                            config.warmup(), 0);
+                int fewest = config.accounts().stream().min(Integer::compare).orElseThrow();
+                int most = config.accounts().stream().max(Integer::compare).orElseThrow();
+                int least = config.callers().stream().min(Integer::compare).orElseThrow();
+                int greatest = config.callers().stream().max(Integer::compare).orElseThrow();
+                for (int time = 0; time < 3; time++) {
+                    for (String strategy : config.strategies()) {
+                        depositCell("warm-up", strategy, fewest, greatest, config.warmup(), 0);
+                        depositCell("warm-up", strategy, most, least, config.warmup(), 0);
+                    }
                 }
             }
             if (config.seed()) {
                 for (String strategy : config.strategies()) {
                     progress.step("seed " + strategy);
-                    results.add(depositCell("seed", deposits.get(strategy), 100, 100, Duration.ZERO,
-                            Duration.ofMinutes(10), 1000));
+                    results.add(depositCell("seed", strategy, 100, 100, Duration.ofMinutes(10), 1000));
                 }
             }
             for (int accounts : config.accounts()) {
@@ -92,7 +89,7 @@ public final class Bench {
                 }
             }
             if (config.lease()) {
-                int callers = config.callers().stream().filter(c -> c <= 16).max(Integer::compare).orElse(4);
+                int callers = config.leaseCallers();
                 progress.step("lease distinct ids");
                 results.add(leaseDistinctCell(callers, config.duration()));
                 progress.step("lease one contended id");
@@ -125,8 +122,8 @@ public final class Bench {
                 String strategy = strategies.get((i + round) % strategies.size());
                 progress.step("sweep " + strategy + " " + accounts + "x" + callers
                         + (config.rounds() > 1 ? " round " + (round + 1) + "/" + config.rounds() : ""));
-                DepositRun run = runDeposits(deposits.get(strategy), accounts, callers, config.warmup(),
-                        config.duration(), 0);
+                DepositRun run = deposits.get(strategy).run(new DepositCell(accounts, callers, config.warmup(),
+                        config.duration(), 0));
                 rounds.computeIfAbsent(strategy, s -> new ArrayList<>()).add(run);
             }
         }
@@ -137,7 +134,7 @@ public final class Bench {
                     .result("sweep", strategy, accounts, callers)
                     .withRoundRates(runs.stream().map(run -> run.measured().operationsPerSecond()).toList());
             if (pgbench.isPresent() && Pgbench.SCRIPTS.containsKey(strategy)) {
-                resetAccounts(accounts);
+                new DepositCells(dataSource).resetAccounts(accounts);
                 cell = cell.withPgbench(pgbench.get().run(strategy, accounts, callers,
                         config.duration().multipliedBy(config.rounds())));
             }
@@ -147,99 +144,10 @@ public final class Bench {
     }
 
     /** One deposit cell; {@code opLimit} > 0 runs that many operations instead of a duration. */
-    CellResult depositCell(String workload, BenchDeposits strategy, int accounts, int callers, Duration warmup,
-                           Duration duration, long opLimit) throws Exception {
-        return runDeposits(strategy, accounts, callers, warmup, duration, opLimit)
-                .result(workload, strategy.name(), accounts, callers);
-    }
-
-    /** What one run of deposits measured, before it becomes a cell; runs of one cell can be pooled. */
-    private record DepositRun(Measured measured, long conflicts, long retries, long exhausted, long errors,
-                              String broken) {
-        DepositRun plus(DepositRun other) {
-            return new DepositRun(measured.plus(other.measured), conflicts + other.conflicts,
-                    retries + other.retries, exhausted + other.exhausted, errors + other.errors,
-                    broken != null ? broken : other.broken);
-        }
-
-        CellResult result(String workload, String strategy, int accounts, int callers) {
-            return measured.result(workload, strategy, accounts, callers, conflicts, retries, exhausted, errors,
-                    broken);
-        }
-    }
-
-    private DepositRun runDeposits(BenchDeposits strategy, int accounts, int callers, Duration warmup,
-                                   Duration duration, long opLimit) throws Exception {
-        resetAccounts(accounts);
-        AtomicLongArray acknowledgedCents = new AtomicLongArray(accounts + 1);
-        AtomicLongArray acknowledgedCount = new AtomicLongArray(accounts + 1);
-        AtomicLong exhausted = new AtomicLong();
-        AtomicLong errors = new AtomicLong();
-        Op deposit = () -> {
-            int account = 1 + ThreadLocalRandom.current().nextInt(accounts);
-            long cents = 1 + ThreadLocalRandom.current().nextInt(10_000);
-            try {
-                strategy.deposit(account, cents);
-                acknowledgedCents.addAndGet(account, cents);
-                acknowledgedCount.incrementAndGet(account);
-                return true;
-            } catch (RetriesExhaustedException e) {
-                exhausted.incrementAndGet();
-            } catch (RuntimeException e) {
-                errors.incrementAndGet();
-            }
-            return false;
-        };
-        if (!warmup.isZero()) {
-            drive(callers, warmup, 0, deposit);
-        }
-        exhausted.set(0);
-        errors.set(0);
-        long conflicts = strategy.conflicts();
-        long retries = strategy.retries();
-        Measured measured = drive(callers, duration, opLimit, deposit);
-        String broken = checkBalances(accounts, acknowledgedCents, acknowledgedCount);
-        return new DepositRun(measured, strategy.conflicts() - conflicts, strategy.retries() - retries,
-                exhausted.get(), errors.get(), broken);
-    }
-
-    void resetAccounts(int accounts) throws SQLException {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-            statement.execute("TRUNCATE account, deposit_request RESTART IDENTITY");
-            statement.execute("INSERT INTO account (username, balance, version) SELECT 'bench-' || n, 0, 0"
-                    + " FROM generate_series(1, " + accounts + ") AS n");
-            statement.execute("ANALYZE account");
-        }
-    }
-
-    private String checkBalances(int accounts, AtomicLongArray cents, AtomicLongArray counts) throws SQLException {
-        long expectedTotal = 0;
-        long actualTotal = 0;
-        String firstMismatch = null;
-        int mismatches = 0;
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement("SELECT id, balance, version FROM account");
-             ResultSet rows = select.executeQuery()) {
-            while (rows.next()) {
-                int id = (int) rows.getLong(1);
-                long balance = rows.getBigDecimal(2).movePointRight(2).longValueExact();
-                long version = rows.getLong(3);
-                expectedTotal += cents.get(id);
-                actualTotal += balance;
-                if (balance != cents.get(id) || version != counts.get(id)) {
-                    mismatches++;
-                    if (firstMismatch == null) {
-                        firstMismatch = String.format("account %d: balance %.2f version %d, acknowledged %.2f in %d"
-                                + " deposits", id, balance / 100.0, version, cents.get(id) / 100.0, counts.get(id));
-                    }
-                }
-            }
-        }
-        if (mismatches == 0 && expectedTotal == actualTotal) {
-            return null;
-        }
-        return String.format("%d of %d accounts wrong; total %.2f vs acknowledged %.2f; first: %s", mismatches,
-                accounts, actualTotal / 100.0, expectedTotal / 100.0, firstMismatch);
+    private CellResult depositCell(String workload, String strategy, int accounts, int callers, Duration duration,
+                                   long opLimit) throws Exception {
+        return deposits.get(strategy).run(new DepositCell(accounts, callers, Duration.ZERO, duration, opLimit))
+                .result(workload, strategy, accounts, callers);
     }
 
     // ---- set-as-processed -------------------------------------------------------------------------------------
@@ -253,7 +161,7 @@ public final class Bench {
         }
         AtomicLong mine = new AtomicLong();
         AtomicLong errors = new AtomicLong();
-        Measured measured = drive(workers, duration, 0, () -> {
+        Driver.Measured measured = Driver.drive(workers, duration, 0, () -> {
             long id = 1 + ThreadLocalRandom.current().nextInt(rows);
             try {
                 if (processor.process(new VerFactId(id)) == ProcessingOutcome.PROCESSED_BY_THIS_CALL) {
@@ -287,7 +195,7 @@ public final class Bench {
         AtomicInteger threadIds = new AtomicInteger();
         ThreadLocal<LockId> own = ThreadLocal.withInitial(() -> new LockId("bench-distinct-" + threadIds.incrementAndGet()
                 + "-" + System.nanoTime()));
-        Measured measured = drive(callers, duration, 0, () -> {
+        Driver.Measured measured = Driver.drive(callers, duration, 0, () -> {
             Optional<Lease> lease = leaseLock.tryAcquire(own.get(), LEASE_TTL);
             if (lease.isEmpty() || !leaseLock.release(lease.get())) {
                 errors.incrementAndGet();
@@ -307,7 +215,7 @@ public final class Bench {
         AtomicLong unavailable = new AtomicLong();
         AtomicLong lastGeneration = new AtomicLong();
         AtomicLong outOfOrder = new AtomicLong();
-        Measured measured = drive(callers, duration, 0, () -> {
+        Driver.Measured measured = Driver.drive(callers, duration, 0, () -> {
             Optional<Lease> lease = leaseLock.tryAcquire(contended, LEASE_TTL);
             if (lease.isEmpty()) {
                 unavailable.incrementAndGet();
@@ -330,7 +238,7 @@ public final class Bench {
         LockId id = new LockId("bench-renew-" + System.nanoTime());
         Lease lease = leaseLock.tryAcquire(id, LEASE_TTL).orElseThrow();
         AtomicLong lost = new AtomicLong();
-        Measured measured = drive(1, duration, 0, () -> {
+        Driver.Measured measured = Driver.drive(1, duration, 0, () -> {
             Optional<Lease> renewed = leaseLock.renew(lease, LEASE_TTL);
             if (renewed.isEmpty() || renewed.get().generation() != lease.generation()) {
                 lost.incrementAndGet();
@@ -341,73 +249,5 @@ public final class Bench {
         leaseLock.release(lease);
         return measured.result("lease-renew", "lease", 1, 1, 0, 0, 0, lost.get(),
                 lost.get() == 0 ? null : lost.get() + " renewals of a held lease failed");
-    }
-
-    // ---- driving ----------------------------------------------------------------------------------------------
-
-    @FunctionalInterface
-    interface Op {
-        /** @return true if the operation succeeded (counted and timed) */
-        boolean run() throws Exception;
-    }
-
-    private record Measured(long operations, double seconds, Histogram latencyMicros) {
-        double operationsPerSecond() {
-            return seconds <= 0 ? 0 : operations / seconds;
-        }
-
-        Measured plus(Measured other) {
-            Histogram both = latencyMicros.copy();
-            both.add(other.latencyMicros);
-            return new Measured(operations + other.operations, seconds + other.seconds, both);
-        }
-
-        CellResult result(String workload, String strategy, int rows, int callers, long conflicts, long retries,
-                          long exhausted, long errors, String broken) {
-            return new CellResult(workload, strategy, rows, callers, operations, seconds,
-                    latencyMicros.getValueAtPercentile(50) / 1000.0, latencyMicros.getValueAtPercentile(95) / 1000.0,
-                    latencyMicros.getValueAtPercentile(99) / 1000.0, conflicts, retries, exhausted, errors,
-                    broken == null, broken == null ? "ok" : broken, OptionalDouble.empty(), List.of());
-        }
-    }
-
-    private static Measured drive(int threads, Duration duration, long opLimit, Op op) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        CountDownLatch start = new CountDownLatch(1);
-        AtomicLong operations = new AtomicLong();
-        AtomicLong claimed = new AtomicLong();
-        List<Future<Histogram>> futures = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            futures.add(pool.submit(() -> {
-                Histogram histogram = new Histogram(TimeUnit.MINUTES.toMicros(10), 2);
-                start.await();
-                long deadline = System.nanoTime() + duration.toNanos();
-                while (System.nanoTime() - deadline < 0) {
-                    if (opLimit > 0 && claimed.incrementAndGet() > opLimit) {
-                        break;
-                    }
-                    long began = System.nanoTime();
-                    if (op.run()) {
-                        histogram.recordValue(Math.min(histogram.getHighestTrackableValue(),
-                                Math.max(1, (System.nanoTime() - began) / 1000)));
-                        operations.incrementAndGet();
-                    }
-                }
-                return histogram;
-            }));
-        }
-        long began = System.nanoTime();
-        start.countDown();
-        pool.shutdown();
-        if (!pool.awaitTermination(duration.toSeconds() + 600, TimeUnit.SECONDS)) {
-            pool.shutdownNow();
-            throw new IllegalStateException("bench workers did not stop");
-        }
-        double seconds = (System.nanoTime() - began) / 1e9;
-        Histogram total = new Histogram(TimeUnit.MINUTES.toMicros(10), 2);
-        for (Future<Histogram> future : futures) {
-            total.add(future.get());
-        }
-        return new Measured(operations.get(), seconds, total);
     }
 }

@@ -64,6 +64,16 @@ public record BenchConfig(List<String> strategies, List<Integer> accounts, List<
         return Math.max(callers.stream().max(Integer::compare).orElse(1), verfactWorkers);
     }
 
+    /** Concurrent callers of the lease workloads: the largest caller count up to 16. */
+    public int leaseCallers() {
+        return callers.stream().filter(c -> c <= 16).max(Integer::compare).orElse(4);
+    }
+
+    /** Callers of the workloads the bench runs in its own JVM when deposits run in worker JVMs. */
+    public int ownCallers() {
+        return Math.max(leaseCallers(), verfactWorkers);
+    }
+
     /** Cells of the contention sweep per strategy. */
     public int sweepCells() {
         return accounts.size() * callers.size();

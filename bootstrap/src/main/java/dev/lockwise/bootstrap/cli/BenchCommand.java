@@ -9,6 +9,8 @@ import dev.lockwise.bootstrap.bench.Bench;
 import dev.lockwise.bootstrap.bench.BenchConfig;
 import dev.lockwise.bootstrap.bench.BenchDeposits;
 import dev.lockwise.bootstrap.bench.CellResult;
+import dev.lockwise.bootstrap.bench.DepositRunner;
+import dev.lockwise.bootstrap.bench.DepositWorker;
 import dev.lockwise.bootstrap.bench.LockwiseDeposits;
 import dev.lockwise.bootstrap.bench.Pgbench;
 import dev.lockwise.bootstrap.bench.Progress;
@@ -20,6 +22,8 @@ import dev.lockwise.bootstrap.config.Settings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.ArrayList;
@@ -43,15 +47,16 @@ final class BenchCommand extends SessionCommand {
     List<Integer> callers = List.of(4, 16, 64);
 
     @Option(names = "--duration", paramLabel = "DURATION",
-            description = "Measured time per cell and round (default 2s).")
-    String duration = "2s";
+            description = "Measured time per cell and round (default 1s).")
+    String duration = "1s";
 
     @Option(names = "--rounds", paramLabel = "N", description = "Rounds of the contention sweep, strategies in a"
-            + " rotated order each round, pooled per cell (default 3).")
-    int rounds = 3;
+            + " rotated order each round; a cell's ops/s is the median of its rounds (default 5).")
+    int rounds = 5;
 
-    @Option(names = "--warmup", paramLabel = "DURATION", description = "Unmeasured warm-up per cell (default 1s).")
-    String warmup = "1s";
+    @Option(names = "--warmup", paramLabel = "DURATION", description = "Unmeasured warm-up per cell and round"
+            + " (default 500ms); the JVMs are warmed up for six times as long before the first cell.")
+    String warmup = "500ms";
 
     @Option(names = "--no-seed", negatable = true, description = "Skip the seed workload (1000 deposits, 100 accounts, 100 callers).")
     boolean seed = true;
@@ -74,6 +79,10 @@ final class BenchCommand extends SessionCommand {
     @Option(names = "--no-progress", negatable = true, description = "No live progress bar.")
     boolean progress = true;
 
+    @Option(names = "--same-jvm", description = "Measure every deposit strategy in this JVM instead of one worker"
+            + " JVM per strategy (faster to start; the strategies then share the JIT, heap and garbage collector).")
+    boolean sameJvm;
+
     private BenchConfig config;
 
     @Override
@@ -88,9 +97,11 @@ final class BenchCommand extends SessionCommand {
 
     @Override
     Settings adjust(Settings settings) {
-        // One connection per caller (and spare ones), unless the user chose a pool size.
+        // One connection per caller (and spare ones), unless the user chose a pool size. With worker JVMs this
+        // process only runs set-as-processed and the lease cells; each worker sizes its own pool for the sweep.
         if (settings.sourceOf(Setting.POOL_SIZE).equals("default")) {
-            return settings.with(Setting.POOL_SIZE, Integer.toString(Math.min(500, config.maxCallers() + 4)));
+            int callers = sameJvm ? config.maxCallers() : config.ownCallers();
+            return settings.with(Setting.POOL_SIZE, Integer.toString(Math.min(500, callers + 4)));
         }
         return settings;
     }
@@ -100,6 +111,7 @@ final class BenchCommand extends SessionCommand {
         var dataSource = session.database.dataSource();
         Map<String, BenchDeposits> deposits = new LinkedHashMap<>();
         Map<String, SetAsProcessed> processors = new LinkedHashMap<>();
+        Map<String, DepositRunner> runners = new LinkedHashMap<>();
         List<Lockwise> built = new ArrayList<>();
         try {
             for (Strategy strategy : Strategy.values()) {
@@ -111,7 +123,14 @@ final class BenchCommand extends SessionCommand {
                     processors.put(strategy.label(), lockwise.setAsProcessed());
                 }
             }
-            deposits.put("baseline", new AtomicStatementDeposits(dataSource));
+            deposits.put(AtomicStatementDeposits.NAME, new AtomicStatementDeposits(dataSource));
+            if (sameJvm) {
+                runners.putAll(DepositRunner.inThisJvm(dataSource, deposits));
+            } else {
+                for (String strategy : config.strategies()) {
+                    runners.put(strategy, startWorker(session, strategy));
+                }
+            }
             List<String> why = new ArrayList<>();
             Optional<Pgbench> pgbenchRunner = config.pgbench()
                     ? Pgbench.detect(session.database.pool().getJdbcUrl(), session.database.pool().getUsername(),
@@ -127,7 +146,7 @@ final class BenchCommand extends SessionCommand {
             String preamble = preamble(session, serverVersion, pgbenchRunner.isPresent(), why);
             out.println(preamble);
             out.flush();
-            Bench bench = new Bench(dataSource, deposits, processors, built.get(0).leaseLock(), pgbenchRunner,
+            Bench bench = new Bench(dataSource, runners, processors, built.get(0).leaseLock(), pgbenchRunner,
                     progress ? Progress.bar() : Progress.NONE);
             List<CellResult> results = bench.run(config);
             out.println();
@@ -144,8 +163,38 @@ final class BenchCommand extends SessionCommand {
             out.println(failed.isEmpty() ? "All invariants held." : failed.size() + " CELL(S) FAILED THEIR INVARIANT.");
             return failed.isEmpty() ? ExitCodes.OK : ExitCodes.REFUSED;
         } finally {
+            runners.values().forEach(DepositRunner::close);
             built.forEach(Lockwise::close);
         }
+    }
+
+    /**
+     * A JVM of its own for one strategy's deposits: this JVM's heap and GC options, this class path, and these
+     * settings with this process's database (an embedded server included) passed in its environment.
+     */
+    private DepositWorker startWorker(Session session, String strategy) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(argument -> argument.startsWith("-Xm") || argument.startsWith("-Xs")
+                        || argument.startsWith("-D") || argument.startsWith("-XX:") && !argument.contains("FlightRecord"))
+                .forEach(command::add);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), LockwiseCommand.class.getName(),
+                "bench-worker", strategy));
+        var pool = session.database.pool();
+        Map<String, String> environment = new LinkedHashMap<>(session.settings.asEnvironment());
+        environment.put(Setting.DB_URL.environmentVariable(), pool.getJdbcUrl());
+        environment.put(Setting.DB_USER.environmentVariable(), pool.getUsername());
+        environment.put(Setting.DB_PASSWORD.environmentVariable(), pool.getPassword() == null ? "" : pool.getPassword());
+        environment.put(Setting.MIGRATE.environmentVariable(), "false");
+        environment.put(Setting.POOL_SIZE.environmentVariable(), Integer.toString(workerPoolSize(session)));
+        return DepositWorker.start(strategy, command, environment);
+    }
+
+    /** A worker runs the sweep (and the seed's 100 callers share it): the pool the same JVM would have had. */
+    private int workerPoolSize(Session session) {
+        return session.settings.sourceOf(Setting.POOL_SIZE).equals("default")
+                ? Math.min(500, config.maxCallers() + 4) : session.settings.poolSize();
     }
 
     private String preamble(Session session, String serverVersion, boolean pgbenchRuns, List<String> why) {
@@ -154,13 +203,14 @@ final class BenchCommand extends SessionCommand {
                         + "- machine: %d cores, JVM %s, max heap %d MiB%n"
                         + "- database: PostgreSQL %s at %s, pool size %d (HikariCP)%n"
                         + "- cells: %s; %d accounts levels x %d caller counts; warm-up %s, measured %s each,"
-                        + " in %d round(s) with the strategies' order rotated%n"
+                        + " in %d round(s) with the strategies' order rotated; %s%n"
                         + "- retry: %d attempts, %s to %s backoff; lock timeout %s%n"
                         + "- pgbench side by side: %s%n",
                 runtime.availableProcessors(), System.getProperty("java.version"), runtime.maxMemory() >> 20,
                 serverVersion, session.database.displayUrl(), session.settings.poolSize(),
                 String.join(",", config.strategies()), config.accounts().size(), config.callers().size(),
                 Durations.format(config.warmup()), Durations.format(config.duration()), config.rounds(),
+                sameJvm ? "all strategies in one JVM" : "each strategy's deposits in a JVM of its own",
                 session.settings.retryPolicy().maxAttempts(),
                 Durations.format(session.settings.retryPolicy().initialBackoff()),
                 Durations.format(session.settings.retryPolicy().maxBackoff()),

@@ -20,6 +20,7 @@ import java.util.concurrent.Callable;
                 + " deposits, exactly-once processing, and a lease lock to run a job on one machine at a time.",
         subcommands = {DemoCommand.class, MigrateCommand.class, AccountCommand.class, DepositCommand.class,
                 VerFactCommand.class, ExclusiveCommand.class, ServeCommand.class, BenchCommand.class, WorkloadCommand.class,
+                BenchWorkerCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:refused (not found, lock unavailable, retries exhausted, ...)",

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -242,6 +243,17 @@ public final class Settings {
 
     public int demoCallers() {
         return demoCallers;
+    }
+
+    /**
+     * These settings as {@code LOCKWISE_…} environment variables, for a child process that must run with exactly
+     * them (the bench's worker JVMs). The password is among them: an environment is private to the process and its
+     * user, a command line is not.
+     */
+    public Map<String, String> asEnvironment() {
+        Map<String, String> environment = new LinkedHashMap<>();
+        raw.forEach((setting, value) -> environment.put(setting.environmentVariable(), value));
+        return environment;
     }
 
     /** Where a setting's value came from ("flag --db-url", "environment LOCKWISE_DB_URL", "default", …). */
