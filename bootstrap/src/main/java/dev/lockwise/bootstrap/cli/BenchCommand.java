@@ -201,13 +201,14 @@ final class BenchCommand extends SessionCommand {
         Runtime runtime = Runtime.getRuntime();
         return String.format("# lockwise bench%n%n"
                         + "- machine: %d cores, JVM %s, max heap %d MiB%n"
-                        + "- database: PostgreSQL %s at %s, pool size %d (HikariCP)%n"
+                        + "- database: PostgreSQL %s at %s, pool size %s (HikariCP)%n"
                         + "- cells: %s; %d accounts levels x %d caller counts; warm-up %s, measured %s each,"
                         + " in %d round(s) with the strategies' order rotated; %s%n"
                         + "- retry: %d attempts, %s to %s backoff; lock timeout %s%n"
                         + "- pgbench side by side: %s%n",
                 runtime.availableProcessors(), System.getProperty("java.version"), runtime.maxMemory() >> 20,
-                serverVersion, session.database.displayUrl(), session.settings.poolSize(),
+                serverVersion, session.database.displayUrl(), sameJvm ? Integer.toString(session.settings.poolSize())
+                        : session.settings.poolSize() + " here, " + workerPoolSize(session) + " in each worker JVM",
                 String.join(",", config.strategies()), config.accounts().size(), config.callers().size(),
                 Durations.format(config.warmup()), Durations.format(config.duration()), config.rounds(),
                 sameJvm ? "all strategies in one JVM" : "each strategy's deposits in a JVM of its own",
