@@ -6,8 +6,6 @@ import dev.lockwise.adapter.lock.FencedJdbcVerFactProcessor;
 import dev.lockwise.adapter.lock.JdbcLeaseLock;
 import dev.lockwise.adapter.pessimistic.PessimisticAccountRepository;
 import dev.lockwise.adapter.pessimistic.PessimisticVerFactRepository;
-import dev.lockwise.application.AdaptiveAccountRepository;
-import dev.lockwise.application.AdaptiveVerFactRepository;
 import dev.lockwise.application.ConflictRetry;
 import dev.lockwise.application.Deposit;
 import dev.lockwise.application.HotRows;
@@ -18,6 +16,7 @@ import dev.lockwise.application.RetryPolicy;
 import dev.lockwise.application.RunExclusive;
 import dev.lockwise.application.SetAsProcessed;
 import dev.lockwise.application.Strategy;
+import dev.lockwise.bootstrap.wiring.AdaptiveRepositories;
 import dev.lockwise.domain.account.AccountRepository;
 import dev.lockwise.domain.lease.FencedVerFactProcessor;
 import dev.lockwise.domain.lease.LeaseLock;
@@ -68,8 +67,7 @@ public final class Lockwise implements AutoCloseable {
         return switch (builder.strategy) {
             case OPTIMISTIC -> new JooqAccountRepository(builder.dataSource);
             case PESSIMISTIC -> new PessimisticAccountRepository(builder.dataSource, builder.lockTimeout);
-            case ADAPTIVE -> new AdaptiveAccountRepository(new JooqAccountRepository(builder.dataSource),
-                    new PessimisticAccountRepository(builder.dataSource, builder.lockTimeout),
+            case ADAPTIVE -> AdaptiveRepositories.accounts(builder.dataSource, builder.lockTimeout,
                     new HotRows(builder.hotRowCapacity, builder.hotRowCooldown), builder.events);
         };
     }
@@ -78,8 +76,7 @@ public final class Lockwise implements AutoCloseable {
         return switch (builder.strategy) {
             case OPTIMISTIC -> new JooqVerFactRepository(builder.dataSource);
             case PESSIMISTIC -> new PessimisticVerFactRepository(builder.dataSource, builder.lockTimeout);
-            case ADAPTIVE -> new AdaptiveVerFactRepository(new JooqVerFactRepository(builder.dataSource),
-                    new PessimisticVerFactRepository(builder.dataSource, builder.lockTimeout),
+            case ADAPTIVE -> AdaptiveRepositories.verFacts(builder.dataSource, builder.lockTimeout,
                     new HotRows(builder.hotRowCapacity, builder.hotRowCooldown), builder.events);
         };
     }

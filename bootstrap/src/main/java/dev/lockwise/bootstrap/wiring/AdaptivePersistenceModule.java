@@ -3,12 +3,6 @@ package dev.lockwise.bootstrap.wiring;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
-import dev.lockwise.adapter.jooq.JooqAccountRepository;
-import dev.lockwise.adapter.jooq.JooqVerFactRepository;
-import dev.lockwise.adapter.pessimistic.PessimisticAccountRepository;
-import dev.lockwise.adapter.pessimistic.PessimisticVerFactRepository;
-import dev.lockwise.application.AdaptiveAccountRepository;
-import dev.lockwise.application.AdaptiveVerFactRepository;
 import dev.lockwise.application.HotRows;
 import dev.lockwise.application.LockwiseEvents;
 import dev.lockwise.bootstrap.config.Settings;
@@ -22,16 +16,14 @@ public final class AdaptivePersistenceModule extends AbstractModule {
     @Provides
     @Singleton
     AccountRepository accounts(DataSource dataSource, Settings settings, LockwiseEvents events) {
-        return new AdaptiveAccountRepository(new JooqAccountRepository(dataSource),
-                new PessimisticAccountRepository(dataSource, settings.lockTimeout()),
+        return AdaptiveRepositories.accounts(dataSource, settings.lockTimeout(),
                 new HotRows(HotRows.DEFAULT_CAPACITY, settings.adaptiveCooldown()), events);
     }
 
     @Provides
     @Singleton
     VerFactRepository verFacts(DataSource dataSource, Settings settings, LockwiseEvents events) {
-        return new AdaptiveVerFactRepository(new JooqVerFactRepository(dataSource),
-                new PessimisticVerFactRepository(dataSource, settings.lockTimeout()),
+        return AdaptiveRepositories.verFacts(dataSource, settings.lockTimeout(),
                 new HotRows(HotRows.DEFAULT_CAPACITY, settings.adaptiveCooldown()), events);
     }
 }
