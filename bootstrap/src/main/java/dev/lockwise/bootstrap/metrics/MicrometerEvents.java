@@ -8,21 +8,32 @@ import dev.lockwise.domain.lease.LockId;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * Binds the application's events port to Micrometer: counters for conflicts, retries, exhausted operations, lock
  * fallbacks and lease events; timers for operations and lease waits and renewals; distributions of attempts and of
  * changes per adaptive locked transaction; a gauge of the rows the adaptive strategy remembers as hot.
  * Meter names start with {@code lockwise.}; operations are tagged with {@code operation} and {@code strategy}.
+ *
+ * <p>The meters of operations are looked up once and kept: registering builds and sorts a tagged id on every call,
+ * and these events come with every deposit and every conflict.
  */
 public final class MicrometerEvents implements LockwiseEvents {
+    private record MeterKey(String name, Operation operation, Object detail) {
+    }
+
     private final MeterRegistry registry;
+    private final Map<MeterKey, Meter> meters = new ConcurrentHashMap<>();
 
     public MicrometerEvents(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -32,9 +43,15 @@ public final class MicrometerEvents implements LockwiseEvents {
         return registry;
     }
 
+    /** The meter for {@code name}, {@code operation} and {@code detail} (a strategy or a reason), registered once. */
+    @SuppressWarnings("unchecked")
+    private <M extends Meter> M meter(String name, Operation operation, Object detail, Supplier<M> register) {
+        return (M) meters.computeIfAbsent(new MeterKey(name, operation, detail), key -> register.get());
+    }
+
     private Counter counter(String name, Operation operation, Strategy strategy) {
-        return Counter.builder(name).tag("operation", operation.label()).tag("strategy", strategy.label())
-                .register(registry);
+        return meter(name, operation, strategy, () -> Counter.builder(name).tag("operation", operation.label())
+                .tag("strategy", strategy.label()).register(registry));
     }
 
     @Override
@@ -54,22 +71,27 @@ public final class MicrometerEvents implements LockwiseEvents {
 
     @Override
     public void success(Operation operation, Strategy strategy, int attempts, Duration elapsed) {
-        Timer.builder("lockwise.operations").tag("operation", operation.label()).tag("strategy", strategy.label())
-                .register(registry).record(elapsed);
-        DistributionSummary.builder("lockwise.attempts").tag("operation", operation.label())
-                .tag("strategy", strategy.label()).register(registry).record(attempts);
+        this.<Timer>meter("lockwise.operations", operation, strategy, () -> Timer.builder("lockwise.operations")
+                .tag("operation", operation.label()).tag("strategy", strategy.label()).register(registry))
+                .record(elapsed);
+        this.<DistributionSummary>meter("lockwise.attempts", operation, strategy, () -> DistributionSummary
+                .builder("lockwise.attempts").tag("operation", operation.label()).tag("strategy", strategy.label())
+                .register(registry)).record(attempts);
     }
 
     @Override
     public void lockFallback(Operation operation, boolean hot) {
-        Counter.builder("lockwise.adaptive.lock.fallbacks").tag("operation", operation.label())
-                .tag("reason", hot ? "hot-row" : "conflict").register(registry).increment();
+        String reason = hot ? "hot-row" : "conflict";
+        this.<Counter>meter("lockwise.adaptive.lock.fallbacks", operation, reason, () -> Counter
+                .builder("lockwise.adaptive.lock.fallbacks").tag("operation", operation.label()).tag("reason", reason)
+                .register(registry)).increment();
     }
 
     @Override
     public void lockedBatch(Operation operation, int changes) {
-        DistributionSummary.builder("lockwise.adaptive.locked.batch").tag("operation", operation.label())
-                .description("attempts combined into one row-locked transaction").register(registry)
+        this.<DistributionSummary>meter("lockwise.adaptive.locked.batch", operation, "", () -> DistributionSummary
+                .builder("lockwise.adaptive.locked.batch").tag("operation", operation.label())
+                .description("attempts combined into one row-locked transaction").register(registry))
                 .record(changes);
     }
 

@@ -40,4 +40,20 @@ class MicrometerEventsTest {
                 .anySatisfy(line -> assertThat(line).contains("lockwise.adaptive.locked.batch{deposit}")
                         .contains("max=5"));
     }
+
+    @Test
+    void repeatedEventsAddUpOnOneMeterPerOperationAndStrategy() {
+        for (int i = 0; i < 3; i++) {
+            events.conflict(Operation.DEPOSIT, Strategy.OPTIMISTIC, 1);
+            events.success(Operation.DEPOSIT, Strategy.OPTIMISTIC, 2, Duration.ofMillis(1));
+        }
+        events.conflict(Operation.SET_AS_PROCESSED, Strategy.OPTIMISTIC, 1);
+        events.conflict(Operation.DEPOSIT, Strategy.PESSIMISTIC, 1);
+
+        assertThat(registry.get("lockwise.conflicts").tag("operation", "deposit").tag("strategy", "optimistic")
+                .counter().count()).isEqualTo(3.0);
+        assertThat(registry.get("lockwise.conflicts").counters()).hasSize(3);
+        assertThat(registry.get("lockwise.operations").timer().count()).isEqualTo(3);
+        assertThat(registry.get("lockwise.attempts").summary().totalAmount()).isEqualTo(6.0);
+    }
 }
