@@ -100,8 +100,8 @@ final class BenchCommand extends SessionCommand {
         // One connection per caller (and spare ones), unless the user chose a pool size. With worker JVMs this
         // process only runs set-as-processed and the lease cells; each worker sizes its own pool for the sweep.
         if (settings.sourceOf(Setting.POOL_SIZE).equals("default")) {
-            int callers = sameJvm ? config.maxCallers() : config.ownCallers();
-            return settings.with(Setting.POOL_SIZE, Integer.toString(Math.min(500, callers + 4)));
+            return settings.with(Setting.POOL_SIZE,
+                    Integer.toString(poolFor(sameJvm ? config.maxCallers() : config.ownCallers())));
         }
         return settings;
     }
@@ -118,13 +118,15 @@ final class BenchCommand extends SessionCommand {
                 CountingEvents counts = new CountingEvents();
                 Lockwise lockwise = session.lockwise(strategy, counts);
                 built.add(lockwise);
-                deposits.put(strategy.label(), new LockwiseDeposits(lockwise, counts));
+                if (sameJvm) {
+                    deposits.put(strategy.label(), new LockwiseDeposits(lockwise, counts));
+                }
                 if (config.strategies().contains(strategy.label())) {
                     processors.put(strategy.label(), lockwise.setAsProcessed());
                 }
             }
-            deposits.put(AtomicStatementDeposits.NAME, new AtomicStatementDeposits(dataSource));
             if (sameJvm) {
+                deposits.put(AtomicStatementDeposits.NAME, new AtomicStatementDeposits(dataSource));
                 runners.putAll(DepositRunner.inThisJvm(dataSource, deposits));
             } else {
                 for (String strategy : config.strategies()) {
@@ -194,7 +196,12 @@ final class BenchCommand extends SessionCommand {
     /** A worker runs the sweep (and the seed's 100 callers share it): the pool the same JVM would have had. */
     private int workerPoolSize(Session session) {
         return session.settings.sourceOf(Setting.POOL_SIZE).equals("default")
-                ? Math.min(500, config.maxCallers() + 4) : session.settings.poolSize();
+                ? poolFor(config.maxCallers()) : session.settings.poolSize();
+    }
+
+    /** One connection per caller and a few spare, within the pool's limit. */
+    private static int poolFor(int callers) {
+        return Math.min(500, callers + 4);
     }
 
     private String preamble(Session session, String serverVersion, boolean pgbenchRuns, List<String> why) {
