@@ -1,5 +1,6 @@
 package dev.lockwise.application;
 
+import dev.lockwise.domain.DurationText;
 import dev.lockwise.domain.InvalidInputException;
 import dev.lockwise.domain.LockWaitTimeoutException;
 import dev.lockwise.domain.lease.Lease;
@@ -14,52 +15,80 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Runs a task while holding a lease, so that one task with a given lock id runs at a time across threads, processes
  * and machines.
  *
  * <ul>
- *   <li>Acquire: one try, or polls with exponential backoff and jitter up to the wait the terms allow, then
+ *   <li><b>Acquire</b>: one try, or polls with exponential backoff and jitter up to the wait the terms allow, then
  *       {@link LockUnavailableException}; the task does not run.</li>
- *   <li>Renew: every {@code renewEvery} on a background thread while the task runs. A renewal that fails (database
- *       unreachable) is retried quickly as long as the lease can still be valid; once the database says the lease is
- *       gone, or it cannot have survived, the task's thread is interrupted.</li>
- *   <li>Release: at once when the task ends, whatever the outcome; it also tells whether the lease survived to the
- *       end. If it did not, {@link LeaseLostException} is thrown even when the task returned normally, because its
- *       work may have overlapped another holder's. Otherwise the task's result or own exception comes back unchanged.</li>
+ *   <li><b>A local deadline that needs no I/O.</b> The holder may rely on the lease until {@code validUntil = (when
+ *       the last successful acquisition or renewal was sent) + ttl − margin}, measured with {@link System#nanoTime()}.
+ *       Since the database computes its expiry when it writes the row, after the statement was sent, {@code
+ *       validUntil} is never later than the database's expiry (the margin absorbs clock-rate differences). A
+ *       watchdog on a timer thread of its own, which does nothing but compare times and interrupt, fires at
+ *       {@code validUntil} whatever any renewal is doing: the task's thread is interrupted and {@code run} throws
+ *       {@link LeaseLostException}.</li>
+ *   <li><b>Renew</b> every {@code renewEvery} while the task runs. Each renewal runs on an I/O thread of its own (one
+ *       lease's stuck renewal never delays another's) and is bounded by half of the validity left, so that a retry
+ *       on a fresh connection still fits before the deadline. A failed renewal is retried quickly; one the database
+ *       refuses means the lease is gone.</li>
+ *   <li><b>Release</b> at once when the task ends, whatever the outcome, bounded by the validity left. If the lease
+ *       was lost, {@link LeaseLostException} is thrown even when the task returned normally, because its work may
+ *       have overlapped another holder's. Otherwise the task's result or own exception comes back unchanged.</li>
  * </ul>
  *
- * <p>Times: expiry is decided by the database clock alone (in the adapter's SQL). This class never reads the wall
- * clock; it only measures elapsed time with {@link System#nanoTime()} to know when, at the latest, a lease that could
- * not be renewed must be considered gone: the time the renewal statement was sent plus the ttl, which is never later
- * than the database's own expiry.
+ * <p>What the deadline cannot do: stop a process that is itself paused (a GC pause, a frozen VM, SIGSTOP) — nothing
+ * runs in it to notice. There the lease's generation, a fencing token checked by the database on every write
+ * ({@code LeaseFence}), is the protection.
+ *
+ * <p>{@link #close()} refuses new runs, stops renewing, interrupts running tasks and waits (at most until their
+ * validity ends) for them to release their leases.
  */
 public final class RunExclusive implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RunExclusive.class);
     private static final Duration POLL_FIRST = Duration.ofMillis(5);
     private static final Duration POLL_MAX = Duration.ofMillis(100);
-    private static final Duration RENEW_RETRY = Duration.ofMillis(50);
+    private static final long RENEW_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** An acquisition attempt may wait this long on a row lock held elsewhere, even if the caller's wait is shorter. */
+    static final Duration ACQUIRE_ATTEMPT_FLOOR = Duration.ofSeconds(2);
+    /** A renewal attempt gets half the validity left, but not less than this (or all of what is left). */
+    static final long MIN_ATTEMPT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long MIN_STATEMENT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final LeaseLock lock;
     private final LockwiseEvents events;
-    private final ScheduledExecutorService renewer;
+    /** One thread that only compares times, interrupts and hands work on: the deadlines and renewal triggers. */
+    private final ScheduledThreadPoolExecutor timer;
+    /** Lease statements (and logging): a thread per call in flight, so that no call waits behind another. */
+    private final ExecutorService io;
     private final IntervalFunction pollInterval = IntervalFunction.ofExponentialRandomBackoff(POLL_FIRST, 1.5, 0.5,
             POLL_MAX);
+    private final Map<HeldKey, Holding> held = new ConcurrentHashMap<>();
+    private final Object lifecycle = new Object();
+    private boolean closed; // guarded by lifecycle
 
     public RunExclusive(LeaseLock lock, LockwiseEvents events) {
         this.lock = Objects.requireNonNull(lock, "lock");
         this.events = Objects.requireNonNull(events, "events");
-        this.renewer = Executors.newScheduledThreadPool(2, daemonThreads());
+        this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads("lockwise-lease-timer"));
+        this.timer.setRemoveOnCancelPolicy(true);
+        this.io = Executors.newCachedThreadPool(daemonThreads("lockwise-lease-io"));
     }
 
     /**
@@ -68,6 +97,7 @@ public final class RunExclusive implements AutoCloseable {
      * @return what the task returned
      * @throws LockUnavailableException if the lease could not be had within the terms' wait; the task did not run
      * @throws LeaseLostException       if the lease was lost before the task finished (its thread was interrupted)
+     * @throws IllegalStateException    if this {@code RunExclusive} is closed
      * @throws E                        the task's own exception, unchanged, if the lease was held throughout
      */
     public <T, E extends Exception> T run(LockId lockId, LeaseTerms terms, LeasedTask<T, E> task) throws E {
@@ -75,26 +105,45 @@ public final class RunExclusive implements AutoCloseable {
             throw new InvalidInputException("run exclusive needs a lock id, terms and a task; got lockId=" + lockId
                     + ", terms=" + terms + ", task=" + (task == null ? "null" : "given"));
         }
+        requireOpen();
         Holding holding = new Holding(acquire(lockId, terms), terms, Thread.currentThread());
-        holding.scheduleRenewal(terms.renewEvery());
         T result = null;
         Throwable failure = null;
         try {
+            register(holding);
+            holding.start();
             result = task.run(holding.firstLease);
         } catch (Throwable thrown) {
             failure = thrown;
         } finally {
             holding.stop();
         }
-        String lostBecause = holding.finish();
+        String lostBecause;
+        try {
+            lostBecause = holding.finish();
+        } finally {
+            unregister(holding);
+        }
         if (lostBecause != null) {
-            events.leaseLost(holding.current, lostBecause);
-            throw new LeaseLostException(holding.current, lostBecause, failure);
+            events.leaseLost(holding.lease(), lostBecause);
+            throw new LeaseLostException(holding.lease(), lostBecause, failure);
         }
         if (failure != null) {
             throw RunExclusive.<E>rethrow(failure);
         }
         return result;
+    }
+
+    /**
+     * How much longer, by this process's monotonic clock, the holder of {@code lease} may rely on it: zero once it is
+     * lost or released, or if no task of this {@code RunExclusive} holds it. Reads no clock but {@code nanoTime} and
+     * does no I/O, so a task may poll it to stop in time (the command line sends SIGTERM to its command a grace
+     * period before it reaches zero).
+     */
+    public Duration remainingValidity(Lease lease) {
+        Objects.requireNonNull(lease, "lease");
+        Holding holding = held.get(new HeldKey(lease.lockId(), lease.generation()));
+        return holding == null ? Duration.ZERO : Duration.ofNanos(holding.remainingNanos());
     }
 
     @SuppressWarnings("unchecked")
@@ -105,27 +154,66 @@ public final class RunExclusive implements AutoCloseable {
         throw (E) failure;
     }
 
-    private Lease acquire(LockId lockId, LeaseTerms terms) {
+    private void requireOpen() {
+        synchronized (lifecycle) {
+            if (closed) {
+                throw new IllegalStateException("this RunExclusive is closed");
+            }
+        }
+    }
+
+    private void register(Holding holding) {
+        synchronized (lifecycle) {
+            held.put(holding.key, holding);
+            if (closed) {
+                holding.closeDown(); // closed while we acquired: the task is interrupted before it starts
+            }
+        }
+    }
+
+    private void unregister(Holding holding) {
+        synchronized (lifecycle) {
+            held.remove(holding.key, holding);
+            lifecycle.notifyAll();
+        }
+    }
+
+    /** A lease just acquired, and when its acquisition was sent (the start of its validity). */
+    private record Acquired(Lease lease, long sentNanos) {
+    }
+
+    private record HeldKey(LockId lockId, long generation) {
+    }
+
+    private Acquired acquire(LockId lockId, LeaseTerms terms) {
         long started = System.nanoTime();
-        long deadline = started + terms.waitUpTo().toNanos();
+        long waitDeadline = started + terms.waitUpTo().toNanos();
+        long validity = terms.validity().toNanos();
         for (int poll = 1; ; poll++) {
+            long sent = System.nanoTime();
+            Duration bound = Duration.ofNanos(Math.min(validity,
+                    Math.max(waitDeadline - sent, ACQUIRE_ATTEMPT_FLOOR.toNanos())));
             Optional<Lease> lease;
             try {
-                lease = lock.tryAcquire(lockId, terms.ttl());
+                lease = lock.tryAcquire(lockId, terms.ttl(), bound);
             } catch (LockWaitTimeoutException blocked) {
                 // Another session holds the lease row locked (say, an operator's open transaction): not ours yet.
                 lease = Optional.empty();
             }
             if (lease.isPresent()) {
-                events.leaseAcquired(lease.get(), Duration.ofNanos(System.nanoTime() - started));
-                LOG.debug("acquired lease {} generation {}", lockId, lease.get().generation());
-                return lease.get();
+                if (System.nanoTime() - (sent + validity) < 0) {
+                    events.leaseAcquired(lease.get(), Duration.ofNanos(System.nanoTime() - started));
+                    LOG.debug("acquired lease {} generation {}", lockId, lease.get().generation());
+                    return new Acquired(lease.get(), sent);
+                }
+                // The statement took longer than the validity: the lease cannot be relied on. Give it back.
+                releaseQuietly(lease.get(), terms.validity());
             }
-            long remaining = deadline - System.nanoTime();
+            long remaining = waitDeadline - System.nanoTime();
             if (remaining <= 0) {
                 events.leaseUnavailable(lockId);
                 throw new LockUnavailableException(lockId, terms.waits()
-                        ? " and was not released within " + terms.waitUpTo().toMillis() + " ms"
+                        ? " and was not released within " + DurationText.show(terms.waitUpTo())
                         : " (tried once)");
             }
             long sleep = Math.min(TimeUnit.MILLISECONDS.toNanos(pollInterval.apply(poll)), remaining);
@@ -139,136 +227,315 @@ public final class RunExclusive implements AutoCloseable {
         }
     }
 
-    /** One held lease: its renewal schedule and what is known about whether it is still held. */
+    private void releaseQuietly(Lease lease, Duration bound) {
+        try {
+            lock.release(lease, bound);
+        } catch (RuntimeException e) {
+            LOG.debug("giving back lease {} generation {} failed; it expires on its own: {}", lease.lockId(),
+                    lease.generation(), e.getMessage());
+        }
+    }
+
+    /** Logs on an I/O thread: the timer thread never writes anything anywhere. */
+    private void logLater(Runnable logging) {
+        try {
+            io.execute(logging);
+        } catch (RejectedExecutionException closing) {
+            logging.run();
+        }
+    }
+
+    /** One held lease: its deadline, its renewals, and what is known about whether it is still held. */
     private final class Holding {
+        private final HeldKey key;
         private final Lease firstLease;
         private final LeaseTerms terms;
         private final Thread taskThread;
-        private final long acquiredAt = System.nanoTime();
-        private final ReentrantLock state = new ReentrantLock();
-        private volatile Lease current;
-        private volatile long validUntilNanos;
-        private ScheduledFuture<?> next;
+        private final long validityNanos;
+        private final long renewEveryNanos;
+        private final long acquiredAt;
+        // All guarded by this. No I/O is ever done while holding it.
+        private Lease current;
+        private long validUntil;
+        /** Validity according to the last answer of the database, kept after a loss: how long a release makes sense. */
+        private long answeredUntil;
+        private ScheduledFuture<?> nextRenewal;
+        private ScheduledFuture<?> deadline;
         private boolean stopped;
-        private boolean interruptedTask;
+        private boolean closing;
+        private boolean interruptedForLoss;
         private String lostBecause;
 
-        Holding(Lease lease, LeaseTerms terms, Thread taskThread) {
-            this.firstLease = lease;
-            this.current = lease;
+        Holding(Acquired acquired, LeaseTerms terms, Thread taskThread) {
+            this.firstLease = acquired.lease();
+            this.key = new HeldKey(firstLease.lockId(), firstLease.generation());
+            this.current = firstLease;
             this.terms = terms;
             this.taskThread = taskThread;
-            // Conservative: the acquisition was sent before acquiredAt, so the database's expiry is later than this.
-            this.validUntilNanos = acquiredAt + terms.ttl().toNanos();
+            this.validityNanos = terms.validity().toNanos();
+            this.renewEveryNanos = terms.renewEvery().toNanos();
+            this.validUntil = acquired.sentNanos() + validityNanos;
+            this.answeredUntil = validUntil;
+            this.acquiredAt = acquired.sentNanos();
         }
 
-        void scheduleRenewal(Duration delay) {
-            state.lock();
-            try {
-                if (!stopped && lostBecause == null) {
-                    long untilExpiry = validUntilNanos - System.nanoTime();
-                    long nanos = Math.max(0, Math.min(delay.toNanos(), untilExpiry));
-                    next = renewer.schedule(this::renew, nanos, TimeUnit.NANOSECONDS);
-                }
-            } finally {
-                state.unlock();
+        synchronized Lease lease() {
+            return current;
+        }
+
+        synchronized long remainingNanos() {
+            if (stopped || lostBecause != null) {
+                return 0;
             }
+            return Math.max(0, validUntil - System.nanoTime());
         }
 
-        private void renew() {
-            Duration nextDelay;
-            state.lock();
-            try {
+        synchronized void start() {
+            long now = System.nanoTime();
+            scheduleDeadline(validUntil - now);
+            scheduleRenewal(validUntil - validityNanos + renewEveryNanos - now);
+        }
+
+        // ---- the timer thread: compares times, interrupts, hands work on; never I/O ----------------------------
+
+        private void checkDeadline() {
+            synchronized (this) {
                 if (stopped || lostBecause != null) {
                     return;
                 }
-                long sent = System.nanoTime();
-                if (sent - validUntilNanos >= 0) {
-                    lose("it expired before it could be renewed");
+                long left = validUntil - System.nanoTime();
+                if (left > 0) {
+                    scheduleDeadline(left); // renewed since this check was scheduled
+                    return;
+                }
+                lose("no renewal succeeded within its validity (ttl " + DurationText.show(terms.ttl()) + " − margin "
+                        + DurationText.show(terms.margin()) + "); the database may hand it to another holder now");
+            }
+        }
+
+        private void renewalDue() {
+            synchronized (this) {
+                if (stopped || closing || lostBecause != null) {
                     return;
                 }
                 try {
-                    Optional<Lease> renewed = lock.renew(current, terms.ttl());
+                    io.execute(this::renewNow);
+                } catch (RejectedExecutionException shutDown) {
+                    lose("its renewal could not be started (this RunExclusive is shut down)");
+                }
+            }
+        }
+
+        /** Called with this held. */
+        private void scheduleDeadline(long delayNanos) {
+            try {
+                deadline = timer.schedule(this::checkDeadline, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException shutDown) {
+                lose("its deadline could not be watched (this RunExclusive is shut down)");
+            }
+        }
+
+        /** Called with this held. */
+        private void scheduleRenewal(long delayNanos) {
+            if (stopped || closing || lostBecause != null) {
+                return;
+            }
+            try {
+                nextRenewal = timer.schedule(this::renewalDue, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException shutDown) {
+                lose("its renewal could not be scheduled (this RunExclusive is shut down)");
+            }
+        }
+
+        /** Called with this held: the lease is gone for this holder. The task's thread is interrupted first. */
+        private void lose(String reason) {
+            if (lostBecause != null) {
+                return;
+            }
+            lostBecause = reason;
+            if (!stopped) {
+                interruptedForLoss = true;
+                taskThread.interrupt();
+            }
+            cancel(nextRenewal);
+            Lease lease = current;
+            logLater(() -> LOG.warn("lease {} generation {} lost: {}; interrupting the task", lease.lockId(),
+                    lease.generation(), reason));
+        }
+
+        // ---- an I/O thread ----------------------------------------------------------------------------------
+
+        private void renewNow() {
+            long sent = System.nanoTime();
+            Lease lease;
+            long left;
+            synchronized (this) {
+                if (stopped || closing || lostBecause != null) {
+                    return;
+                }
+                lease = current;
+                left = validUntil - sent;
+            }
+            if (left <= MIN_STATEMENT_NANOS) {
+                return; // the deadline is upon us: the watchdog decides
+            }
+            long retryIn;
+            try {
+                Duration bound = Duration.ofNanos(Math.max(left / 2, Math.min(left, MIN_ATTEMPT_NANOS)));
+                Optional<Lease> renewed = lock.renew(lease, terms.ttl(), bound);
+                synchronized (this) {
                     if (renewed.isEmpty()) {
                         lose("the database says it expired or a newer holder took it over");
                         return;
                     }
+                    answeredUntil = Math.max(answeredUntil, sent + validityNanos);
+                    if (stopped || lostBecause != null) {
+                        return;
+                    }
                     current = renewed.get();
-                    validUntilNanos = sent + terms.ttl().toNanos();
-                    events.leaseRenewed(current, Duration.ofNanos(System.nanoTime() - sent));
-                    nextDelay = terms.renewEvery();
-                } catch (RuntimeException failure) {
-                    LOG.warn("renewing lease {} generation {} failed, retrying while it may still be valid: {}",
-                            current.lockId(), current.generation(), failure.getMessage());
-                    nextDelay = RENEW_RETRY;
+                    validUntil = sent + validityNanos;
                 }
-            } finally {
-                state.unlock();
+                notifyRenewed(renewed.get(), sent);
+                retryIn = sent + renewEveryNanos - System.nanoTime();
+            } catch (Throwable failure) { // an Error too: renewal never ends silently; the deadline still stands
+                LOG.warn("renewing lease {} generation {} failed, retrying while it may still be valid: {}",
+                        lease.lockId(), lease.generation(), failure.toString());
+                retryIn = RENEW_RETRY_NANOS;
             }
-            scheduleRenewal(nextDelay);
+            synchronized (this) {
+                scheduleRenewal(retryIn);
+            }
         }
 
-        /** Called with {@link #state} held. */
-        private void lose(String reason) {
-            lostBecause = reason;
-            LOG.warn("lease {} generation {} lost: {}; interrupting the task", current.lockId(), current.generation(),
-                    reason);
+        private void notifyRenewed(Lease lease, long sent) {
+            try {
+                events.leaseRenewed(lease, Duration.ofNanos(System.nanoTime() - sent));
+            } catch (RuntimeException e) {
+                LOG.warn("a lease event listener failed: {}", e.toString());
+            }
+        }
+
+        // ---- the task's thread ------------------------------------------------------------------------------
+
+        /** Stops renewing and watching; clears the interrupt this holding sent (the caller learns by exception). */
+        synchronized void stop() {
+            stopped = true;
+            cancel(nextRenewal);
+            cancel(deadline);
+            if (interruptedForLoss) {
+                Thread.interrupted();
+            }
+        }
+
+        /** From {@link RunExclusive#close()}: no more renewals; the task is asked to stop. */
+        synchronized void closeDown() {
+            closing = true;
+            cancel(nextRenewal);
             if (!stopped) {
-                interruptedTask = true;
                 taskThread.interrupt();
             }
         }
 
-        /** Stops renewing; waits for a renewal in flight so that none can land after the release. */
-        void stop() {
-            state.lock();
-            try {
-                stopped = true;
-                if (next != null) {
-                    next.cancel(false);
-                }
-                if (interruptedTask) {
-                    Thread.interrupted(); // clear the interrupt we sent; the caller learns of the loss by exception
-                }
-            } finally {
-                state.unlock();
-            }
+        synchronized long validUntilNanos() {
+            return validUntil;
         }
 
-        /** Releases the lease; returns why it was lost, or null if it was held to the end. */
+        boolean runsOn(Thread thread) {
+            return taskThread == thread;
+        }
+
+        /** Releases the lease (bounded by its validity); returns why it was lost, or null if it was held to the end. */
         String finish() {
-            if (lostBecause != null) {
-                return lostBecause;
+            String lost;
+            Lease lease;
+            long left;
+            synchronized (this) {
+                lost = lostBecause;
+                lease = current;
+                left = answeredUntil - System.nanoTime();
+            }
+            if (left < MIN_STATEMENT_NANOS) {
+                return lost != null ? lost : "its validity ended as the task finished, before it could be released";
             }
             try {
-                if (lock.release(current)) {
-                    events.leaseReleased(current, Duration.ofNanos(System.nanoTime() - acquiredAt));
+                boolean released = lock.release(lease, Duration.ofNanos(left));
+                if (lost != null) {
+                    return lost;
+                }
+                if (released) {
+                    events.leaseReleased(lease, Duration.ofNanos(System.nanoTime() - acquiredAt));
                     return null;
                 }
                 return "it had expired or been taken over by the time the task finished";
             } catch (RuntimeException failure) {
-                if (System.nanoTime() - validUntilNanos < 0) {
+                if (lost != null) {
+                    return lost;
+                }
+                if (System.nanoTime() - validUntilNanos() < 0) {
                     LOG.warn("releasing lease {} generation {} failed; it will expire on its own: {}",
-                            current.lockId(), current.generation(), failure.getMessage());
+                            lease.lockId(), lease.generation(), failure.getMessage());
                     return null;
                 }
                 return "it could not be released, and could have expired before the task finished ("
                         + failure.getMessage() + ")";
             }
         }
+
+        private void cancel(ScheduledFuture<?> future) {
+            if (future != null) {
+                future.cancel(false);
+            }
+        }
     }
 
-    private static ThreadFactory daemonThreads() {
+    private static ThreadFactory daemonThreads(String prefix) {
         AtomicInteger count = new AtomicInteger();
         return runnable -> {
-            Thread thread = new Thread(runnable, "lockwise-lease-renewer-" + count.incrementAndGet());
+            Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         };
     }
 
+    /**
+     * Refuses new runs, stops renewing, interrupts running tasks and waits for them to release their leases — at most
+     * until each lease's validity ends (a task that ignores the interrupt then loses its lease and gets
+     * {@link LeaseLostException} when it returns). Then stops the threads.
+     */
     @Override
     public void close() {
-        renewer.shutdownNow();
+        List<Holding> running;
+        synchronized (lifecycle) {
+            closed = true;
+            running = new ArrayList<>(held.values());
+        }
+        long waitUntil = System.nanoTime();
+        for (Holding holding : running) {
+            holding.closeDown();
+            if (!holding.runsOn(Thread.currentThread()) && holding.validUntilNanos() - waitUntil > 0) {
+                waitUntil = holding.validUntilNanos();
+            }
+        }
+        synchronized (lifecycle) {
+            try {
+                while (othersStillHeld() && waitUntil - System.nanoTime() > 0) {
+                    TimeUnit.NANOSECONDS.timedWait(lifecycle, waitUntil - System.nanoTime());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        timer.shutdown(); // deadlines already scheduled still fire
+        io.shutdown();
+    }
+
+    /** Called with lifecycle held. */
+    private boolean othersStillHeld() {
+        for (Holding holding : held.values()) {
+            if (!holding.runsOn(Thread.currentThread())) {
+                return true;
+            }
+        }
+        return false;
     }
 }

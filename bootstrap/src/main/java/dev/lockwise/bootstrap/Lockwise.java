@@ -125,9 +125,17 @@ public final class Lockwise implements AutoCloseable {
         return leaseLock;
     }
 
+    /**
+     * Stops the lease machinery: running exclusive tasks are interrupted and their leases released (waiting at most
+     * until their validity ends), then the lease lock's reserved connections go back to the data source.
+     */
     @Override
     public void close() {
-        runExclusive.close();
+        try {
+            runExclusive.close();
+        } finally {
+            leaseLock.close();
+        }
     }
 
     /** Settings with the defaults a demanding user would pick; each is validated when set. */

@@ -74,4 +74,9 @@ class ArchitectureRulesCatchViolationsTest {
     void leaseCodeReadingTheWallClockIsCaught() {
         assertViolation(ArchitectureRules.leaseCodeNeverReadsTheWallClock(FIXTURE), "adapter.lock.ReadsWallClock");
     }
+
+    @Test
+    void theUseCasesNestedClassesReadingTheWallClockAreCaught() {
+        assertViolation(ArchitectureRules.leaseCodeNeverReadsTheWallClock(FIXTURE), "application.RunExclusive$Holding");
+    }
 }

@@ -89,7 +89,7 @@ class BenchIT {
         deposits.put("baseline", new AtomicStatementDeposits(DB.dataSource()));
         try {
             Bench bench = new Bench(DB.dataSource(), DepositRunner.inThisJvm(DB.dataSource(), deposits), processors,
-                    new JdbcLeaseLock(DB.dataSource(), LeaseTable.DEFAULT), Optional.empty(), Progress.NONE);
+                    built.get(0).leaseLock(), Optional.empty(), Progress.NONE);
             BenchConfig tiny = new BenchConfig(BenchConfig.ALL_STRATEGIES, List.of(1, 20), List.of(2, 4),
                     Duration.ofMillis(100), Duration.ofMillis(150), 2, true, 500, 4, true, false, out);
             List<CellResult> results = bench.run(tiny);
@@ -124,9 +124,12 @@ class BenchIT {
         BenchConfig config = new BenchConfig(List.of("optimistic"), List.of(1), List.of(8), Duration.ZERO,
                 Duration.ofMillis(500), 1, false, 0, 1, false, false, out);
         // The broken strategy is driven through the same cell the real ones use.
-        List<CellResult> results = new Bench(DB.dataSource(),
-                Map.of("optimistic", DepositRunner.inThisJvm(DB.dataSource(), new LostUpdateDeposits())), Map.of(),
-                new JdbcLeaseLock(DB.dataSource(), LeaseTable.DEFAULT), Optional.empty(), Progress.NONE).run(config);
+        List<CellResult> results;
+        try (JdbcLeaseLock lock = new JdbcLeaseLock(DB.dataSource(), LeaseTable.DEFAULT)) {
+            results = new Bench(DB.dataSource(),
+                    Map.of("optimistic", DepositRunner.inThisJvm(DB.dataSource(), new LostUpdateDeposits())), Map.of(),
+                    lock, Optional.empty(), Progress.NONE).run(config);
+        }
         assertThat(results).hasSize(1);
         CellResult cell = results.get(0);
         assertThat(cell.invariantHolds()).isFalse();

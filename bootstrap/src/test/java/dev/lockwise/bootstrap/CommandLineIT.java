@@ -149,10 +149,12 @@ class CommandLineIT {
 
     @Test
     void exclusiveExitsWith75WhenTheLockIsHeldElsewhere() {
-        new JdbcLeaseLock(DB.dataSource(), LeaseTable.DEFAULT).tryAcquire(new LockId("busy"), Duration.ofMinutes(1));
+        try (JdbcLeaseLock lock = new JdbcLeaseLock(DB.dataSource(), LeaseTable.DEFAULT)) {
+            lock.tryAcquire(new LockId("busy"), Duration.ofMinutes(1), Duration.ofSeconds(5)).orElseThrow();
+        }
         Result result = run("exclusive", "--lock", "busy", "--ttl", "5s", "--wait", "300ms", "--", "true");
         assertThat(result.code()).isEqualTo(ExitCodes.LOCK_UNAVAILABLE);
-        assertThat(result.err()).contains("busy").contains("300 ms");
+        assertThat(result.err()).contains("busy").contains("300ms");
     }
 
     @Test

@@ -29,6 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Bench {
     private static final Duration LEASE_TTL = Duration.ofSeconds(30);
+    /** Each lease statement's bound, as RunExclusive would give it: well above a round trip, far below the ttl. */
+    private static final Duration LEASE_BOUND = Duration.ofSeconds(5);
 
     private final DataSource dataSource;
     private final Map<String, DepositRunner> deposits;
@@ -209,8 +211,8 @@ public final class Bench {
         ThreadLocal<LockId> own = ThreadLocal.withInitial(() -> new LockId("bench-distinct-" + threadIds.incrementAndGet()
                 + "-" + System.nanoTime()));
         Driver.Measured measured = Driver.drive(callers, duration, 0, () -> {
-            Optional<Lease> lease = leaseLock.tryAcquire(own.get(), LEASE_TTL);
-            if (lease.isEmpty() || !leaseLock.release(lease.get())) {
+            Optional<Lease> lease = leaseLock.tryAcquire(own.get(), LEASE_TTL, LEASE_BOUND);
+            if (lease.isEmpty() || !leaseLock.release(lease.get(), LEASE_BOUND)) {
                 errors.incrementAndGet();
                 return false;
             }
@@ -229,7 +231,7 @@ public final class Bench {
         AtomicLong lastGeneration = new AtomicLong();
         AtomicLong outOfOrder = new AtomicLong();
         Driver.Measured measured = Driver.drive(callers, duration, 0, () -> {
-            Optional<Lease> lease = leaseLock.tryAcquire(contended, LEASE_TTL);
+            Optional<Lease> lease = leaseLock.tryAcquire(contended, LEASE_TTL, LEASE_BOUND);
             if (lease.isEmpty()) {
                 unavailable.incrementAndGet();
                 return false;
@@ -239,7 +241,7 @@ public final class Bench {
                 outOfOrder.incrementAndGet();
             }
             holders.decrementAndGet();
-            leaseLock.release(lease.get());
+            leaseLock.release(lease.get(), LEASE_BOUND);
             return true;
         });
         String broken = maxHolders.get() <= 1 && outOfOrder.get() == 0 ? null : "overlapping holders: max "
@@ -249,17 +251,17 @@ public final class Bench {
 
     CellResult leaseRenewCell(Duration duration) throws Exception {
         LockId id = new LockId("bench-renew-" + System.nanoTime());
-        Lease lease = leaseLock.tryAcquire(id, LEASE_TTL).orElseThrow();
+        Lease lease = leaseLock.tryAcquire(id, LEASE_TTL, LEASE_BOUND).orElseThrow();
         AtomicLong lost = new AtomicLong();
         Driver.Measured measured = Driver.drive(1, duration, 0, () -> {
-            Optional<Lease> renewed = leaseLock.renew(lease, LEASE_TTL);
+            Optional<Lease> renewed = leaseLock.renew(lease, LEASE_TTL, LEASE_BOUND);
             if (renewed.isEmpty() || renewed.get().generation() != lease.generation()) {
                 lost.incrementAndGet();
                 return false;
             }
             return true;
         });
-        leaseLock.release(lease);
+        leaseLock.release(lease, LEASE_BOUND);
         return measured.result("lease-renew", "lease", 1, 1, 0, 0, 0, lost.get(),
                 lost.get() == 0 ? null : lost.get() + " renewals of a held lease failed");
     }

@@ -12,6 +12,7 @@ import dev.lockwise.bootstrap.config.Setting;
 import dev.lockwise.bootstrap.config.Settings;
 import dev.lockwise.bootstrap.db.DatabaseRuntime;
 import dev.lockwise.bootstrap.wiring.Wiring;
+import dev.lockwise.domain.lease.LeaseLock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.io.PrintWriter;
@@ -73,7 +74,10 @@ final class Session implements AutoCloseable {
 
     @Override
     public void close() {
-        injectors.values().forEach(injector -> injector.getInstance(RunExclusive.class).close());
+        injectors.values().forEach(injector -> {
+            injector.getInstance(RunExclusive.class).close();
+            injector.getInstance(LeaseLock.class).close();
+        });
         database.close();
         meters.close();
     }

@@ -1,5 +1,7 @@
 package dev.lockwise.bootstrap.config;
 
+import dev.lockwise.domain.DurationText;
+
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -44,10 +46,6 @@ public final class Durations {
     }
 
     public static String format(Duration duration) {
-        long millis = duration.toMillis();
-        if (millis % 1000 != 0 || millis == 0) {
-            return millis + "ms";
-        }
-        return (millis / 1000) + "s";
+        return DurationText.show(duration);
     }
 }

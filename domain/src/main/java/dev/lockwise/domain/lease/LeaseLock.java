@@ -5,20 +5,31 @@ import java.util.Optional;
 
 /**
  * The lease table, one statement per call. Every time is the database's: the adapter computes expiry as
- * {@code now() + ttl} and compares with {@code now()} in SQL, never with this machine's clock.
+ * {@code clock_timestamp() + ttl} when it writes the row and compares with {@code clock_timestamp()} in SQL, never
+ * with this machine's clock.
+ *
+ * <p>Every call is bounded by its {@code timeout}: waiting for a connection, for a row lock and for the network
+ * included. A call that runs out of time fails (with {@link dev.lockwise.domain.LockWaitTimeoutException} or
+ * {@link dev.lockwise.domain.DatabaseUnavailableException}) instead of hanging; its effect on the database is then
+ * unknown, which is safe: an acquisition or renewal nobody learned of only keeps the lease until its expiry.
  */
-public interface LeaseLock {
+public interface LeaseLock extends AutoCloseable {
 
     /** Takes the lease if nobody holds it or the holder's lease has expired; empty if someone else holds it. */
-    Optional<Lease> tryAcquire(LockId lockId, Duration ttl);
+    Optional<Lease> tryAcquire(LockId lockId, Duration ttl, Duration timeout);
 
     /** Extends a lease still held under this generation; empty if it expired or a newer holder has it. */
-    Optional<Lease> renew(Lease lease, Duration ttl);
+    Optional<Lease> renew(Lease lease, Duration ttl, Duration timeout);
 
     /**
      * Ends the lease at once if it is still held under this generation.
      *
      * @return false if the lease had expired or been taken over before the release (then nothing was changed)
      */
-    boolean release(Lease lease);
+    boolean release(Lease lease, Duration timeout);
+
+    /** Gives back what the lock keeps open (connections); leases are not touched. */
+    @Override
+    default void close() {
+    }
 }

@@ -1,29 +1,44 @@
 package dev.lockwise.domain.lease;
 
+import dev.lockwise.domain.DurationText;
 import dev.lockwise.domain.InvalidInputException;
 
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How a lease is held: its time to live, how often it is renewed while the task runs (strictly less than the ttl,
- * so that a renewal lands before expiry), and how long to wait for it when another holder has it ({@code ZERO} =
- * try once and fail fast).
+ * How a lease is held.
+ *
+ * <ul>
+ *   <li>{@code ttl}: how long the database keeps the lease after an acquisition or renewal, by its own clock;</li>
+ *   <li>{@code renewEvery}: how often it is renewed while the task runs;</li>
+ *   <li>{@code waitUpTo}: how long to wait for it when another holder has it ({@code ZERO} = try once, fail fast);</li>
+ *   <li>{@code margin}: how much earlier than the database the holder gives the lease up. The holder counts its
+ *       validity from the moment it <em>sent</em> the last successful acquisition or renewal, on its own monotonic
+ *       clock: {@code sent + ttl − margin}. The margin absorbs the difference in clock rate between this machine and
+ *       the database server and the time the task needs to stop once told to.</li>
+ * </ul>
+ *
+ * <p>They are validated together: a renewal must be due before the holder's validity ends
+ * ({@code renewEvery + margin < ttl}).
  */
-public record LeaseTerms(Duration ttl, Duration renewEvery, Duration waitUpTo) {
+public record LeaseTerms(Duration ttl, Duration renewEvery, Duration waitUpTo, Duration margin) {
     public static final Duration MIN_TTL = Duration.ofMillis(100);
     public static final Duration MAX_TTL = Duration.ofDays(1);
     public static final Duration MAX_WAIT = Duration.ofDays(1);
+    /** The smallest default margin: enough for a thread to be scheduled and told to stop on a loaded machine. */
+    public static final Duration MIN_DEFAULT_MARGIN = Duration.ofMillis(20);
 
     public LeaseTerms {
         Objects.requireNonNull(ttl, "ttl");
         Objects.requireNonNull(renewEvery, "renewEvery");
         Objects.requireNonNull(waitUpTo, "waitUpTo");
+        Objects.requireNonNull(margin, "margin");
         if (ttl.compareTo(MIN_TTL) < 0) {
-            throw new InvalidInputException("lease ttl must be at least " + MIN_TTL.toMillis() + " ms, got " + show(ttl));
+            throw new InvalidInputException("lease ttl must be at least " + show(MIN_TTL) + ", got " + show(ttl));
         }
         if (ttl.compareTo(MAX_TTL) > 0) {
-            throw new InvalidInputException("lease ttl must be at most " + MAX_TTL.toHours() + " hours, got " + show(ttl));
+            throw new InvalidInputException("lease ttl must be at most " + show(MAX_TTL) + ", got " + show(ttl));
         }
         if (renewEvery.isNegative() || renewEvery.isZero()) {
             throw new InvalidInputException("renew interval must be positive, got " + show(renewEvery));
@@ -33,30 +48,62 @@ public record LeaseTerms(Duration ttl, Duration renewEvery, Duration waitUpTo) {
                     + show(ttl) + ")");
         }
         if (waitUpTo.isNegative() || waitUpTo.compareTo(MAX_WAIT) > 0) {
-            throw new InvalidInputException("wait must be between 0 and " + MAX_WAIT.toHours() + " hours, got "
+            throw new InvalidInputException("wait must be between 0 and " + show(MAX_WAIT) + ", got "
                     + show(waitUpTo));
+        }
+        if (margin.isNegative() || margin.isZero()) {
+            throw new InvalidInputException("lease safety margin must be positive, got " + show(margin));
+        }
+        if (renewEvery.plus(margin).compareTo(ttl) >= 0) {
+            throw new InvalidInputException("renew interval (" + show(renewEvery) + ") plus safety margin ("
+                    + show(margin) + ") must be shorter than the ttl (" + show(ttl) + "), so that a renewal is due"
+                    + " before the holder's validity ends");
         }
     }
 
-    /** Try once, renewing every third of the ttl. */
+    /** Terms with the {@linkplain #defaultMargin(Duration) default margin}. */
+    public LeaseTerms(Duration ttl, Duration renewEvery, Duration waitUpTo) {
+        this(ttl, renewEvery, waitUpTo, defaultMargin(Objects.requireNonNull(ttl, "ttl")));
+    }
+
+    /** Try once, renewing every third of the ttl, with the default margin. */
     public static LeaseTerms tryOnce(Duration ttl) {
         Objects.requireNonNull(ttl, "ttl");
         return new LeaseTerms(ttl, ttl.dividedBy(3), Duration.ZERO);
     }
 
+    /**
+     * A tenth of the ttl, at least {@link #MIN_DEFAULT_MARGIN}: far above any clock-rate difference NTP allows
+     * (it slews by at most 500 ppm, a two-thousandth of the ttl), and for ttls of a second or more a hundred
+     * milliseconds or more for the task to stop after the holder's deadline fires.
+     */
+    public static Duration defaultMargin(Duration ttl) {
+        Duration tenth = ttl.dividedBy(10);
+        return tenth.compareTo(MIN_DEFAULT_MARGIN) < 0 ? MIN_DEFAULT_MARGIN : tenth;
+    }
+
     public LeaseTerms renewingEvery(Duration interval) {
-        return new LeaseTerms(ttl, interval, waitUpTo);
+        return new LeaseTerms(ttl, interval, waitUpTo, margin);
     }
 
     public LeaseTerms waitingUpTo(Duration wait) {
-        return new LeaseTerms(ttl, renewEvery, wait);
+        return new LeaseTerms(ttl, renewEvery, wait, margin);
+    }
+
+    public LeaseTerms withMargin(Duration value) {
+        return new LeaseTerms(ttl, renewEvery, waitUpTo, value);
     }
 
     public boolean waits() {
         return !waitUpTo.isZero();
     }
 
+    /** How long after an acquisition or renewal is sent the holder may rely on the lease: {@code ttl − margin}. */
+    public Duration validity() {
+        return ttl.minus(margin);
+    }
+
     private static String show(Duration duration) {
-        return duration.toMillis() + " ms";
+        return DurationText.show(duration);
     }
 }
