@@ -54,7 +54,8 @@ public final class Lockwise implements AutoCloseable {
         this.accounts = accountsFor(builder);
         this.verFacts = verFactsFor(builder);
         ConflictRetry retry = new ConflictRetry(builder.retryPolicy, strategy, builder.events);
-        this.leaseLock = new JdbcLeaseLock(builder.dataSource, builder.leaseTable);
+        this.leaseLock = new JdbcLeaseLock(builder.leaseDataSource == null ? builder.dataSource
+                : builder.leaseDataSource, builder.leaseTable);
         this.deposit = new Deposit(accounts, retry);
         this.openAccount = new OpenAccount(accounts);
         this.recordVerFact = new RecordVerFact(verFacts);
@@ -145,6 +146,7 @@ public final class Lockwise implements AutoCloseable {
         private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
         private Duration lockTimeout = Duration.ofSeconds(5);
         private LeaseTable leaseTable = LeaseTable.DEFAULT;
+        private DataSource leaseDataSource;
         private LockwiseEvents events = LockwiseEvents.NONE;
         private int hotRowCapacity = HotRows.DEFAULT_CAPACITY;
         private Duration hotRowCooldown = HotRows.DEFAULT_COOLDOWN;
@@ -171,6 +173,17 @@ public final class Lockwise implements AutoCloseable {
 
         public Builder leaseTable(LeaseTable value) {
             this.leaseTable = Objects.requireNonNull(value, "leaseTable");
+            return this;
+        }
+
+        /**
+         * Where the lease lock takes its connections; default: the main data source. The lock keeps up to
+         * {@value JdbcLeaseLock#KEEP_IDLE} connections of it open for renewals, so that the host's work cannot starve
+         * them; give it a small pool of its own (two or three connections) to keep lease traffic entirely apart, or
+         * to reach the database directly where the main pool goes through a proxy.
+         */
+        public Builder leaseDataSource(DataSource value) {
+            this.leaseDataSource = Objects.requireNonNull(value, "leaseDataSource");
             return this;
         }
 

@@ -184,6 +184,17 @@ class CommandLineIT {
         Result renew = run("exclusive", "--lock", "j", "--ttl", "5s", "--renew-every", "5s", "--", "true");
         assertThat(renew.code()).isEqualTo(ExitCodes.INVALID);
         assertThat(renew.err()).contains("shorter than the ttl");
+        Result margin = run("exclusive", "--lock", "j", "--ttl", "4s", "--renew-every", "3s", "--margin", "1s", "--",
+                "true");
+        assertThat(margin.code()).isEqualTo(ExitCodes.INVALID);
+        assertThat(margin.err()).contains("renew interval (3s) plus safety margin (1s) must be shorter than the ttl (4s)");
+        assertThat(run("exclusive", "--lock", "j", "--ttl", "4s", "--margin", "0", "--", "true").err())
+                .contains("margin must be positive");
+        Result grace = run("exclusive", "--lock", "j", "--ttl", "4s", "--renew-every", "1s", "--grace", "3s", "--",
+                "true");
+        assertThat(grace.code()).isEqualTo(ExitCodes.INVALID);
+        assertThat(grace.err()).contains("--grace (3s) must be positive and shorter than ttl - margin - renewal"
+                + " interval (4s - 400ms - 1s = 2600ms)");
         assertThat(DB.queryValue("SELECT count(*) FROM lockwise_lease")).isEqualTo(0L);
     }
 

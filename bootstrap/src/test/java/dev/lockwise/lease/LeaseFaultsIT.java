@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.lockwise.adapter.lock.JdbcLeaseLock;
 import dev.lockwise.application.LockwiseEvents;
 import dev.lockwise.application.RunExclusive;
+import dev.lockwise.bootstrap.Lockwise;
 import dev.lockwise.db.testing.FreezableProxy;
 import dev.lockwise.db.testing.TestDatabase;
 import dev.lockwise.domain.lease.Lease;
@@ -172,6 +173,33 @@ class LeaseFaultsIT {
             assertThat(hogged).as("the host's work took connections").isNotEmpty();
             assertThat(shared.getHikariPoolMXBean().getIdleConnections()).as("pool exhausted").isZero();
             assertThat(renewals.get()).as(result).isGreaterThanOrEqualTo(8);
+        } finally {
+            for (Connection connection : hogged) {
+                connection.close();
+            }
+        }
+    }
+
+    @Test
+    void withADataSourceOfItsOwnTheLeaseIsTakenAndHeldWhileTheHostsPoolIsExhausted() throws Exception {
+        List<Connection> hogged = new ArrayList<>();
+        try (HikariDataSource hosts = pool(DB.jdbcUrl(), 3, Duration.ofMillis(250));
+             HikariDataSource leases = pool(DB.jdbcUrl(), 2, Duration.ofSeconds(5));
+             Lockwise lockwise = Lockwise.builder(hosts).leaseDataSource(leases).build()) {
+            while (true) {
+                try {
+                    hogged.add(hosts.getConnection());
+                } catch (SQLTransientConnectionException exhausted) {
+                    break;
+                }
+            }
+            long generation = lockwise.runExclusive().run(new LockId("apart"),
+                    new LeaseTerms(Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ZERO), lease -> {
+                        Thread.sleep(1_500);
+                        return lease.generation();
+                    });
+            assertThat(generation).isEqualTo(1);
+            assertThat(hogged).hasSize(3);
         } finally {
             for (Connection connection : hogged) {
                 connection.close();

@@ -8,9 +8,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,14 +28,9 @@ class MultiProcessIT {
     @RegisterExtension
     static final TestDatabase DB = new TestDatabase(4);
 
-    static Path jar;
-    static String java;
-
     @BeforeAll
     static void findTheJar() {
-        jar = Path.of(System.getProperty("user.dir"), "target", "lockwise.jar");
-        assertThat(jar).as("the shaded jar; run ./mvnw verify, which builds it before the integration tests").exists();
-        java = ProcessHandle.current().info().command().orElse("java");
+        LockwiseProcess.jar();
     }
 
     @BeforeEach
@@ -46,54 +38,19 @@ class MultiProcessIT {
         DB.truncateAll();
     }
 
-    /** A running lockwise JVM with its output captured to a file. */
-    record Lockwise(Process process, Path log) {
-        String output() {
-            try {
-                return Files.readString(log, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        int await(Duration timeout) throws InterruptedException {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-                throw new AssertionError("lockwise did not finish in " + timeout + ":\n" + output());
-            }
-            return process.exitValue();
-        }
-    }
-
-    static Lockwise start(String... args) throws IOException {
-        return startInTimeZone("UTC", args);
+    static LockwiseProcess start(String... args) throws IOException {
+        return LockwiseProcess.start(DB, args);
     }
 
     /** A lockwise JVM whose local time zone is {@code zone}: lease logic must not care (it uses only the database's clock). */
-    static Lockwise startInTimeZone(String zone, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx128m", "-XX:TieredStopAtLevel=1",
-                "-Duser.timezone=" + zone, "-jar", jar.toString()));
-        command.addAll(List.of(args));
-        Path output = Files.createTempFile("lockwise-process", ".log");
-        output.toFile().deleteOnExit();
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
-        Map<String, String> env = builder.environment();
-        env.put("LOCKWISE_DB_URL", DB.jdbcUrl());
-        env.put("LOCKWISE_DB_USER", DB.user());
-        env.put("LOCKWISE_DB_PASSWORD", DB.password());
-        env.put("LOCKWISE_DB_POOL_SIZE", "6");
-        return new Lockwise(builder.start(), output);
+    static LockwiseProcess startInTimeZone(String zone, String... args) throws IOException {
+        return LockwiseProcess.start(DB, zone, Map.of(), args);
     }
 
     static long number(String output, String key) {
         Matcher matcher = Pattern.compile(key + "=(\\d+)").matcher(output);
         assertThat(matcher.find()).as("'" + key + "=' in:\n" + output).isTrue();
         return Long.parseLong(matcher.group(1));
-    }
-
-    static void signal(Process process, String signal) throws Exception {
-        assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start().waitFor()).isZero();
     }
 
     static void awaitRow(String sql, Object... parameters) throws InterruptedException {
@@ -109,14 +66,14 @@ class MultiProcessIT {
         for (String name : List.of("shared-a", "shared-b", "shared-c")) {
             DB.execute("INSERT INTO account (username) VALUES (?)", name);
         }
-        List<Lockwise> processes = new ArrayList<>();
+        List<LockwiseProcess> processes = new ArrayList<>();
         for (String strategy : List.of("optimistic", "pessimistic", "adaptive")) {
             processes.add(start("workload", "deposits", "--strategy", strategy, "--usernames",
                     "shared-a,shared-b,shared-c", "--count", "150", "--concurrency", "4"));
         }
         long acknowledged = 0;
         long cents = 0;
-        for (Lockwise process : processes) {
+        for (LockwiseProcess process : processes) {
             assertThat(process.await(Duration.ofMinutes(2))).as(process.output()).isZero();
             acknowledged += number(process.output(), "acknowledged");
             cents += number(process.output(), "cents");
@@ -132,12 +89,12 @@ class MultiProcessIT {
     void threeProcessesContendingForOneLeaseNeverOverlapByTheDatabaseClock() throws Exception {
         // Local times 26 hours apart: a lease decided by any client's clock would break here.
         List<String> zones = List.of("Pacific/Kiritimati", "UTC", "Pacific/Pago_Pago");
-        List<Lockwise> processes = new ArrayList<>();
+        List<LockwiseProcess> processes = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             processes.add(startInTimeZone(zones.get(i), "workload", "lease", "--lock", "shared-job", "--count", "4",
                     "--hold", "150ms", "--ttl", "2s", "--wait", "60s", "--holder", "process-" + i));
         }
-        for (Lockwise process : processes) {
+        for (LockwiseProcess process : processes) {
             assertThat(process.await(Duration.ofMinutes(2))).as(process.output()).isZero();
             assertThat(number(process.output(), "holds")).isEqualTo(4);
         }
@@ -155,19 +112,17 @@ class MultiProcessIT {
 
     @Test
     void aHolderKilledWithSigkillIsTakenOverWithinTtlPlusRenewIntervalWithAHigherGeneration() throws Exception {
-        Lockwise holder = start("exclusive", "--lock", "killed-job", "--ttl", "2s", "--renew-every", "500ms", "--",
+        LockwiseProcess holder = start("exclusive", "--lock", "killed-job", "--ttl", "2s", "--renew-every", "500ms", "--",
                 "sleep", "60");
         awaitRow("SELECT count(*) FROM lockwise_lease WHERE lock_id = 'killed-job' AND expires_at > clock_timestamp()");
         Thread.sleep(600); // let it renew at least once
-        List<ProcessHandle> children = holder.process().descendants().toList();
-        signal(holder.process(), "KILL");
+        holder.signal("KILL");
         holder.process().waitFor();
-        children.forEach(ProcessHandle::destroyForcibly);
         Timestamp killedAt = (Timestamp) DB.queryValue("SELECT clock_timestamp()::timestamp");
         Timestamp lastExpiry = (Timestamp) DB.queryValue(
                 "SELECT expires_at::timestamp FROM lockwise_lease WHERE lock_id = 'killed-job'");
 
-        Lockwise successor = start("workload", "lease", "--lock", "killed-job", "--count", "1", "--hold", "100ms",
+        LockwiseProcess successor = start("workload", "lease", "--lock", "killed-job", "--count", "1", "--hold", "100ms",
                 "--ttl", "2s", "--wait", "30s", "--holder", "successor");
         assertThat(successor.await(Duration.ofMinutes(1))).as(successor.output()).isZero();
 
@@ -182,17 +137,17 @@ class MultiProcessIT {
 
     @Test
     void aHolderPausedWithSigstopPastItsTtlLearnsOfTheLossAndItsFencedWritesAreRefused() throws Exception {
-        Lockwise paused = start("workload", "lease", "--lock", "paused-job", "--count", "1", "--hold", "20s",
+        LockwiseProcess paused = start("workload", "lease", "--lock", "paused-job", "--count", "1", "--hold", "20s",
                 "--ttl", "1s", "--renew-every", "300ms", "--holder", "paused");
         awaitRow("SELECT count(*) FROM exclusive_run WHERE lock_id = 'paused-job' AND beats > 2");
-        signal(paused.process(), "STOP");
+        paused.signal("STOP");
         try {
             Thread.sleep(1_500); // past the ttl
-            Lockwise successor = start("workload", "lease", "--lock", "paused-job", "--count", "1", "--hold", "300ms",
+            LockwiseProcess successor = start("workload", "lease", "--lock", "paused-job", "--count", "1", "--hold", "300ms",
                     "--ttl", "5s", "--wait", "30s", "--holder", "successor");
             assertThat(successor.await(Duration.ofMinutes(1))).as(successor.output()).isZero();
         } finally {
-            signal(paused.process(), "CONT");
+            paused.signal("CONT");
         }
         assertThat(paused.await(Duration.ofMinutes(1))).as(paused.output()).isEqualTo(76);
         assertThat(paused.output()).contains("lost");

@@ -12,7 +12,9 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import javax.sql.DataSource;
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
@@ -26,13 +28,34 @@ public final class DatabaseRuntime implements AutoCloseable {
     private final EmbeddedPostgres embedded;
     private final String displayUrl;
     private final Thread shutdownHook;
+    private final List<Runnable> firstOnShutdown = new CopyOnWriteArrayList<>();
 
     private DatabaseRuntime(HikariDataSource dataSource, EmbeddedPostgres embedded, String displayUrl) {
         this.dataSource = dataSource;
         this.embedded = embedded;
         this.displayUrl = displayUrl;
-        this.shutdownHook = new Thread(this::closeQuietly, "lockwise-database-shutdown");
+        this.shutdownHook = new Thread(this::shutDown, "lockwise-database-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /**
+     * Runs {@code action} when the JVM is shutting down (SIGTERM, Ctrl-C) <em>before</em> the pool and the embedded
+     * server are closed — so that a command can still release what it holds in the database. JVM shutdown hooks run
+     * concurrently in no set order; this orders the ones that need the database.
+     */
+    public void onShutdownFirst(Runnable action) {
+        firstOnShutdown.add(action);
+    }
+
+    private void shutDown() {
+        for (Runnable action : firstOnShutdown) {
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                // Closing the database comes next whatever happened.
+            }
+        }
+        closeQuietly();
     }
 
     /** Connects (starting an embedded server if needed), then migrates or checks; {@code notice} gets the psql hint. */
