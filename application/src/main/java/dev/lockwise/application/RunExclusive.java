@@ -188,7 +188,7 @@ public final class RunExclusive implements AutoCloseable {
     private Acquired acquire(LockId lockId, LeaseTerms terms) {
         long started = System.nanoTime();
         long waitDeadline = started + terms.waitUpTo().toNanos();
-        long validity = terms.validity().toNanos();
+        long validity = validityNanos(terms);
         for (int poll = 1; ; poll++) {
             long sent = System.nanoTime();
             Duration bound = Duration.ofNanos(Math.min(validity,
@@ -201,12 +201,13 @@ public final class RunExclusive implements AutoCloseable {
                 lease = Optional.empty();
             }
             if (lease.isPresent()) {
-                if (System.nanoTime() - (sent + validity) < 0) {
-                    events.leaseAcquired(lease.get(), Duration.ofNanos(System.nanoTime() - started));
+                Optional<Acquired> usable = usable(lease.get(), sent, terms);
+                if (usable.isPresent()) {
+                    events.leaseAcquired(usable.get().lease(), Duration.ofNanos(System.nanoTime() - started));
                     LOG.debug("acquired lease {} generation {}", lockId, lease.get().generation());
-                    return new Acquired(lease.get(), sent);
+                    return usable.get();
                 }
-                // The statement took longer than the validity: the lease cannot be relied on. Give it back.
+                // Too little validity left to rely on, and it could not be renewed: give it back.
                 releaseQuietly(lease.get(), terms.validity());
             }
             long remaining = waitDeadline - System.nanoTime();
@@ -227,6 +228,34 @@ public final class RunExclusive implements AutoCloseable {
         }
     }
 
+    /**
+     * A lease just acquired, if the task can rely on it: an acquisition that took long (it waited on the row lock)
+     * leaves less validity than a renewal interval, so it is renewed at once, before the task starts.
+     */
+    private Optional<Acquired> usable(Lease lease, long sent, LeaseTerms terms) {
+        long left = sent + validityNanos(terms) - System.nanoTime();
+        if (left >= terms.renewEvery().toNanos()) {
+            return Optional.of(new Acquired(lease, sent));
+        }
+        if (left <= MIN_STATEMENT_NANOS) {
+            return Optional.empty();
+        }
+        long renewSent = System.nanoTime();
+        try {
+            return lock.renew(lease, terms.ttl(), Duration.ofNanos(left)).map(renewed -> new Acquired(renewed, renewSent));
+        } catch (RuntimeException failure) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * {@code ttl − margin}, with the ttl in the whole milliseconds the database is given (a sub-millisecond part of a
+     * ttl is dropped there; it must not lengthen the holder's validity here).
+     */
+    private static long validityNanos(LeaseTerms terms) {
+        return Duration.ofMillis(terms.ttl().toMillis()).minus(terms.margin()).toNanos();
+    }
+
     private void releaseQuietly(Lease lease, Duration bound) {
         try {
             lock.release(lease, bound);
@@ -241,7 +270,7 @@ public final class RunExclusive implements AutoCloseable {
         try {
             io.execute(logging);
         } catch (RejectedExecutionException closing) {
-            logging.run();
+            // Shut down: the loss still reaches the caller as an exception.
         }
     }
 
@@ -264,6 +293,8 @@ public final class RunExclusive implements AutoCloseable {
         private boolean stopped;
         private boolean closing;
         private boolean interruptedForLoss;
+        /** An interrupt of the task's thread is being delivered (off the timer thread, outside this lock). */
+        private boolean interrupting;
         private String lostBecause;
 
         Holding(Acquired acquired, LeaseTerms terms, Thread taskThread) {
@@ -272,7 +303,7 @@ public final class RunExclusive implements AutoCloseable {
             this.current = firstLease;
             this.terms = terms;
             this.taskThread = taskThread;
-            this.validityNanos = terms.validity().toNanos();
+            this.validityNanos = validityNanos(terms);
             this.renewEveryNanos = terms.renewEvery().toNanos();
             this.validUntil = acquired.sentNanos() + validityNanos;
             this.answeredUntil = validUntil;
@@ -353,10 +384,7 @@ public final class RunExclusive implements AutoCloseable {
                 return;
             }
             lostBecause = reason;
-            if (!stopped) {
-                interruptedForLoss = true;
-                taskThread.interrupt();
-            }
+            interruptTask(true);
             cancel(nextRenewal);
             Lease lease = current;
             logLater(() -> LOG.warn("lease {} generation {} lost: {}; interrupting the task", lease.lockId(),
@@ -422,8 +450,54 @@ public final class RunExclusive implements AutoCloseable {
             stopped = true;
             cancel(nextRenewal);
             cancel(deadline);
+            boolean waited = false;
+            while (interrupting) { // an interrupt is on its way to this very thread, which is not blocked: brief
+                try {
+                    wait();
+                } catch (InterruptedException ours) {
+                    waited = true;
+                }
+            }
             if (interruptedForLoss) {
-                Thread.interrupted();
+                Thread.interrupted(); // ours: the caller learns of the loss by exception
+            } else if (waited) {
+                Thread.currentThread().interrupt(); // someone else's (close): keep it
+            }
+        }
+
+        /**
+         * Called with this held: interrupts the task's thread from an I/O thread, never from the timer thread and
+         * never while holding this lock — {@link Thread#interrupt()} can block (it closes an interruptible channel the
+         * thread is blocked in, and that close can wait on a hung file system), and it must not hold up the deadlines
+         * of other leases.
+         */
+        private void interruptTask(boolean forLoss) {
+            if (stopped) {
+                return;
+            }
+            Runnable delivery = () -> {
+                synchronized (this) {
+                    if (stopped) {
+                        return;
+                    }
+                    interrupting = true;
+                    interruptedForLoss |= forLoss;
+                }
+                try {
+                    taskThread.interrupt();
+                } finally {
+                    synchronized (this) {
+                        interrupting = false;
+                        notifyAll();
+                    }
+                }
+            };
+            try {
+                io.execute(delivery);
+            } catch (RejectedExecutionException shutDown) {
+                Thread courier = new Thread(delivery, "lockwise-lease-interrupt");
+                courier.setDaemon(true);
+                courier.start();
             }
         }
 
@@ -431,9 +505,7 @@ public final class RunExclusive implements AutoCloseable {
         synchronized void closeDown() {
             closing = true;
             cancel(nextRenewal);
-            if (!stopped) {
-                taskThread.interrupt();
-            }
+            interruptTask(false);
         }
 
         synchronized long validUntilNanos() {

@@ -268,7 +268,7 @@ class LeaseFaultsIT {
     void anAcquisitionThatWaitedOnTheRowLockHasALocalDeadlineNoLaterThanTheExpiryTheDatabaseRecorded()
             throws Exception {
         LockId id = new LockId("row-locked");
-        LeaseTerms terms = new LeaseTerms(Duration.ofSeconds(1), Duration.ofMillis(300), Duration.ofSeconds(20));
+        LeaseTerms terms = new LeaseTerms(Duration.ofSeconds(3), Duration.ofSeconds(1), Duration.ofSeconds(20));
         try (JdbcLeaseLock lock = new JdbcLeaseLock(DB.dataSource(), LeaseTable.DEFAULT);
              RunExclusive runner = new RunExclusive(lock, LockwiseEvents.NONE)) {
             lock.tryAcquire(id, Duration.ofMillis(100), Duration.ofSeconds(2)).orElseThrow();
@@ -281,7 +281,7 @@ class LeaseFaultsIT {
                     session.createStatement().execute("SELECT * FROM lockwise_lease WHERE lock_id = 'row-locked'"
                             + " FOR UPDATE");
                     locked.countDown();
-                    Thread.sleep(1_600); // longer than the ttl
+                    Thread.sleep(2_500); // longer than an acquisition attempt may wait: one fails, the next waits
                     outsideCommitted.set((Timestamp) DB.queryValue("SELECT clock_timestamp()::timestamp"));
                     session.commit();
                 }
@@ -303,6 +303,8 @@ class LeaseFaultsIT {
             assertThat((Long) seen[3]).isEqualTo(2L);
             assertThat(local).as("the holder's deadline is not later than the database's expiry").isPositive()
                     .isLessThanOrEqualTo(database);
+            assertThat(database.minus(local)).as("it is earlier by the margin at least (less the time between the"
+                    + " two readings)").isGreaterThanOrEqualTo(terms.margin().minusMillis(100));
         }
     }
 

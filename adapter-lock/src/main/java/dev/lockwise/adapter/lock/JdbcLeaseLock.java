@@ -38,7 +38,8 @@ import java.util.Optional;
  *   <li>acquisitions and renewals set the server's {@code lock_timeout} to three quarters of the bound, inside the
  *       statement and before it can wait on a row lock ({@code set_config(…, true)}, so nothing outlives the
  *       statement's transaction): blocked by a lock held elsewhere, the server gives up — cleanly, keeping the
- *       connection — before the client does, and no abandoned acquisition or renewal can commit later. (A driver's
+ *       connection — before the client does, so a statement blocked by a row lock does not commit after the client gave
+ *       up on it (one whose reply is lost, or that waits on something other than a row lock, still can). (A driver's
  *       query timeout would not do: it cancels through a new connection, and PgJDBC waits for that cancel to finish
  *       — up to its {@code cancelSignalTimeout}, 10 s — which through a partition never does.) A release needs no
  *       such guard: one that lands late ends nothing but the lease it names;</li>
@@ -49,8 +50,8 @@ import java.util.Optional;
  * <p><b>Connections.</b> Renewals use a reserve of up to {@value #KEEP_IDLE} connections kept open between calls
  * ({@link LeaseConnections}), so they never queue behind the host's work on a shared pool; when the reserve is busy
  * they open one more within their bound. Acquisitions (no lease at stake yet) and releases (the task is over) take
- * a reserved connection or borrow from the data source, waiting as long as it does. Size the pool for the reserve, or
- * give the lock a data source of its own.
+ * a reserved connection or borrow from the data source, waiting for it as long as the data source does; their bound
+ * starts once they have it. Size the pool for the reserve, or give the lock a data source of its own.
  */
 public final class JdbcLeaseLock implements LeaseLock {
     /** How many connections the lock keeps open between calls. */
@@ -165,15 +166,15 @@ public final class JdbcLeaseLock implements LeaseLock {
             throw new InvalidInputException("a lease statement's timeout must be at least "
                     + DurationText.show(MIN_TIMEOUT) + ", got " + DurationText.show(timeout));
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long renewalDeadline = System.nanoTime() + timeout.toNanos();
         try {
-            return runOn(connection(purpose, deadline, false), deadline, sql, binder, reader);
+            return attempt(purpose, timeout, renewalDeadline, false, sql, binder, reader);
         } catch (StaleConnectionException stale) {
             // Typically a reserved connection that died while idle (server restart, terminated backend, a proxy's
             // idle timeout). Sending a lease statement twice is safe: a second acquisition finds the lease held and
             // answers "unavailable" (the lease then expires on its own), a second renewal or release repeats itself.
             try {
-                return runOn(connection(purpose, deadline, true), deadline, sql, binder, reader);
+                return attempt(purpose, timeout, renewalDeadline, true, sql, binder, reader);
             } catch (StaleConnectionException again) {
                 throw DatabaseFailures.translate(again.failure.getSQLState(), what, again.failure);
             } catch (SQLException e) {
@@ -182,6 +183,17 @@ public final class JdbcLeaseLock implements LeaseLock {
         } catch (SQLException e) {
             throw DatabaseFailures.translate(e.getSQLState(), what, e);
         }
+    }
+
+    /**
+     * One attempt on one connection. A renewal's bound includes the wait for its connection; acquisitions and
+     * releases wait for theirs as long as the data source does, and their bound starts once they have it.
+     */
+    private <T> T attempt(Purpose purpose, Duration timeout, long renewalDeadline, boolean fresh, String sql,
+                          Binder binder, Reader<T> reader) throws SQLException, StaleConnectionException {
+        Connection connection = connection(purpose, renewalDeadline, fresh);
+        long deadline = purpose == Purpose.RENEW ? renewalDeadline : System.nanoTime() + timeout.toNanos();
+        return runOn(connection, deadline, sql, binder, reader);
     }
 
     private Connection connection(Purpose purpose, long deadline, boolean fresh) throws SQLException {
@@ -204,39 +216,45 @@ public final class JdbcLeaseLock implements LeaseLock {
 
     private <T> T runOn(Connection connection, long deadline, String sql, Binder binder, Reader<T> reader)
             throws SQLException, StaleConnectionException {
-        boolean reusable = false;
         StatementDeadlines.Call call = deadlines.watch(connection, deadline);
+        boolean healthy = false;
+        SQLException failure = null;
+        T result = null;
         try {
             long remainingMillis = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
             if (!connection.getAutoCommit()) {
                 connection.setAutoCommit(true);
             }
-            T result;
             try (PreparedStatement statement = connection.prepareStatement(sql)) {
                 binder.bind(statement, Long.toString(Math.max(1, remainingMillis * 3 / 4)));
                 statement.execute();
                 result = reader.read(statement);
             }
-            reusable = !call.aborted();
-            return result;
+            healthy = true;
         } catch (SQLException e) {
-            if (call.aborted()) {
-                throw new SQLException("no answer from the database within the statement's bound; connection"
-                        + " abandoned", "08006", e);
-            }
-            reusable = !brokenBy(e, connection);
-            if (!reusable && deadline - System.nanoTime() > 0) {
-                throw new StaleConnectionException(e);
-            }
-            throw e;
+            failure = e;
+            healthy = !brokenBy(e, connection);
         } finally {
-            deadlines.done(call);
-            if (reusable) {
+            // Only the side that ends the call may decide the connection's fate: if the watchdog got there first it
+            // has aborted (or is aborting) the connection, which must not be handed on.
+            boolean ours = deadlines.done(call);
+            if (ours && healthy) {
                 connections.giveBack(connection);
             } else {
                 connections.discard(connection);
             }
+            if (!ours) {
+                failure = new SQLException("no answer from the database within the statement's bound; connection"
+                        + " abandoned", "08006", failure);
+            }
         }
+        if (failure == null) {
+            return result;
+        }
+        if (!healthy && !call.aborted() && deadline - System.nanoTime() > 0) {
+            throw new StaleConnectionException(failure);
+        }
+        throw failure;
     }
 
     /** A failure of the connection itself (network, server gone) rather than of the statement. */

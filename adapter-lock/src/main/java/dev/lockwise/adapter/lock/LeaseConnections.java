@@ -38,8 +38,17 @@ final class LeaseConnections implements AutoCloseable {
 
     private final DataSource dataSource;
     private final ExecutorService background;
+    /**
+     * A reserved connection idle longer than this is not trusted: a NAT or load balancer may have dropped its flow,
+     * and a statement on it would be black-holed. It goes back to the data source (which checks its own) instead.
+     */
+    static final long MAX_IDLE_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    private record Reserved(Connection connection, long idleSince) {
+    }
+
     /** The reserve: at most {@code keepIdle} idle connections (lock-free: every lease statement passes here). */
-    private final ConcurrentLinkedDeque<Connection> idle = new ConcurrentLinkedDeque<>();
+    private final ConcurrentLinkedDeque<Reserved> idle = new ConcurrentLinkedDeque<>();
     private final AtomicInteger idleCount = new AtomicInteger();
     private final int keepIdle;
     private volatile boolean closed;
@@ -88,11 +97,14 @@ final class LeaseConnections implements AutoCloseable {
     }
 
     private Connection takeIdle() {
-        Connection reserved = idle.pollFirst();
-        if (reserved != null) {
+        for (Reserved reserved = idle.pollFirst(); reserved != null; reserved = idle.pollFirst()) {
             idleCount.decrementAndGet();
+            if (System.nanoTime() - reserved.idleSince() < MAX_IDLE_NANOS) {
+                return reserved.connection();
+            }
+            closeInBackground(reserved.connection());
         }
-        return reserved;
+        return null;
     }
 
     private boolean keep(Connection connection) {
@@ -100,7 +112,7 @@ final class LeaseConnections implements AutoCloseable {
             idleCount.decrementAndGet();
             return false;
         }
-        idle.addFirst(connection);
+        idle.addFirst(new Reserved(connection, System.nanoTime()));
         return true;
     }
 
@@ -134,11 +146,11 @@ final class LeaseConnections implements AutoCloseable {
         try {
             return lentOut(opening.get(Math.max(0, remaining), TimeUnit.NANOSECONDS));
         } catch (TimeoutException late) {
-            opening.thenAccept(this::giveBack);
+            opening.thenAccept(this::arrivedLate);
             throw new SQLException("no database connection within " + TimeUnit.NANOSECONDS.toMillis(remaining)
                     + " ms (pool exhausted or server not answering)", NO_CONNECTION);
         } catch (InterruptedException interrupted) {
-            opening.thenAccept(this::giveBack);
+            opening.thenAccept(this::arrivedLate);
             Thread.currentThread().interrupt();
             throw new SQLException("interrupted while opening a database connection", NO_CONNECTION);
         } catch (ExecutionException failed) {
@@ -153,17 +165,31 @@ final class LeaseConnections implements AutoCloseable {
     /** Back to the reserve if there is room, else back to the data source. */
     void giveBack(Connection connection) {
         lent.updateAndGet(n -> Math.max(0, n - 1));
+        store(connection);
+    }
+
+    /** A connection whose opening was given up on (never lent out): reserved if there is room. */
+    private void arrivedLate(Connection connection) {
+        store(connection);
+    }
+
+    private void store(Connection connection) {
         if (closed || !keep(connection)) {
             closeQuietly(connection);
-        } else if (closed && idle.remove(connection)) {
-            idleCount.decrementAndGet();
-            closeQuietly(connection); // closed meanwhile
+        } else if (closed) {
+            for (Connection left = takeIdle(); left != null; left = takeIdle()) {
+                closeQuietly(left); // closed meanwhile
+            }
         }
     }
 
     /** A connection that failed at the network level: closed on a background thread. */
     void discard(Connection connection) {
         lent.updateAndGet(n -> Math.max(0, n - 1));
+        closeInBackground(connection);
+    }
+
+    private void closeInBackground(Connection connection) {
         try {
             background.execute(() -> closeQuietly(connection));
         } catch (java.util.concurrent.RejectedExecutionException closedMeanwhile) {
@@ -174,8 +200,9 @@ final class LeaseConnections implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        for (Connection reserved = takeIdle(); reserved != null; reserved = takeIdle()) {
-            closeQuietly(reserved);
+        for (Reserved reserved = idle.pollFirst(); reserved != null; reserved = idle.pollFirst()) {
+            idleCount.decrementAndGet();
+            closeQuietly(reserved.connection());
         }
         background.shutdown();
     }

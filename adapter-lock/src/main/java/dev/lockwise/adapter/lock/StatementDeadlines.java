@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -22,20 +23,27 @@ final class StatementDeadlines implements AutoCloseable {
     static final long TICK_MILLIS = 10;
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
 
-    /** One call in flight on one connection. */
+    /**
+     * One call in flight on one connection. Exactly one side ends it: the caller ({@link #done}) or the watchdog
+     * (which then aborts the connection) — so a connection the watchdog may still abort is never handed on.
+     */
     static final class Call {
+        private static final int RUNNING = 0;
+        private static final int DONE = 1;
+        private static final int ABORTED = 2;
+
         private final Connection connection;
         private final long deadlineNanos;
-        private final AtomicBoolean aborted = new AtomicBoolean();
+        private final AtomicInteger state = new AtomicInteger(RUNNING);
 
         private Call(Connection connection, long deadlineNanos) {
             this.connection = connection;
             this.deadlineNanos = deadlineNanos;
         }
 
-        /** Whether the watchdog ended this call's connection because its deadline passed. */
+        /** Whether the watchdog ended this call (its connection is aborted, or about to be). */
         boolean aborted() {
-            return aborted.get();
+            return state.get() == ABORTED;
         }
     }
 
@@ -60,16 +68,18 @@ final class StatementDeadlines implements AutoCloseable {
         return call;
     }
 
-    void done(Call call) {
+    /** The caller is done with the call; false if the watchdog got there first (the connection must not be reused). */
+    boolean done(Call call) {
         inFlight.remove(call);
+        return call.state.compareAndSet(Call.RUNNING, Call.DONE);
     }
 
     private void watch() {
         while (!closed) {
             long now = System.nanoTime();
             for (Call call : inFlight) {
-                if (now - call.deadlineNanos >= 0 && inFlight.remove(call)) {
-                    call.aborted.set(true);
+                if (now - call.deadlineNanos >= 0 && call.state.compareAndSet(Call.RUNNING, Call.ABORTED)) {
+                    inFlight.remove(call);
                     abort(call.connection);
                 }
             }
@@ -97,9 +107,16 @@ final class StatementDeadlines implements AutoCloseable {
         }
     }
 
+    /** Stops watching; calls still in flight are aborted now rather than left to hang on an unwatched connection. */
     @Override
     public void close() {
         closed = true;
+        for (Call call : inFlight) {
+            if (call.state.compareAndSet(Call.RUNNING, Call.ABORTED)) {
+                inFlight.remove(call);
+                abort(call.connection);
+            }
+        }
         LockSupport.unpark(watchdog);
     }
 }

@@ -8,8 +8,9 @@ import java.util.Optional;
  * {@code clock_timestamp() + ttl} when it writes the row and compares with {@code clock_timestamp()} in SQL, never
  * with this machine's clock.
  *
- * <p>Every call is bounded by its {@code timeout}: waiting for a connection, for a row lock and for the network
- * included. A call that runs out of time fails (with {@link dev.lockwise.domain.LockWaitTimeoutException} or
+ * <p>Every call is bounded by its {@code timeout}: waiting for a row lock and for the network included, and for a
+ * renewal waiting for a connection too (acquisitions and releases may wait for a connection as long as the data
+ * source does before their bound starts: no lease is at stake then). A call that runs out of time fails (with {@link dev.lockwise.domain.LockWaitTimeoutException} or
  * {@link dev.lockwise.domain.DatabaseUnavailableException}) instead of hanging; its effect on the database is then
  * unknown, which is safe: an acquisition or renewal nobody learned of only keeps the lease until its expiry.
  */

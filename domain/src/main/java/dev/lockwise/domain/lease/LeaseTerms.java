@@ -28,6 +28,8 @@ public record LeaseTerms(Duration ttl, Duration renewEvery, Duration waitUpTo, D
     public static final Duration MAX_WAIT = Duration.ofDays(1);
     /** The smallest default margin: enough for a thread to be scheduled and told to stop on a loaded machine. */
     public static final Duration MIN_DEFAULT_MARGIN = Duration.ofMillis(20);
+    /** The smallest margin accepted: below this, timer slack alone eats it. */
+    public static final Duration MIN_MARGIN = Duration.ofMillis(10);
 
     public LeaseTerms {
         Objects.requireNonNull(ttl, "ttl");
@@ -51,8 +53,9 @@ public record LeaseTerms(Duration ttl, Duration renewEvery, Duration waitUpTo, D
             throw new InvalidInputException("wait must be between 0 and " + show(MAX_WAIT) + ", got "
                     + show(waitUpTo));
         }
-        if (margin.isNegative() || margin.isZero()) {
-            throw new InvalidInputException("lease safety margin must be positive, got " + show(margin));
+        if (margin.compareTo(MIN_MARGIN) < 0) {
+            throw new InvalidInputException("lease safety margin must be at least " + show(MIN_MARGIN) + ", got "
+                    + show(margin));
         }
         if (renewEvery.plus(margin).compareTo(ttl) >= 0) {
             throw new InvalidInputException("renew interval (" + show(renewEvery) + ") plus safety margin ("
