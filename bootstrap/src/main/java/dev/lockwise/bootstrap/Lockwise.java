@@ -66,7 +66,7 @@ public final class Lockwise implements AutoCloseable {
 
     private static AccountRepository accountsFor(Builder builder) {
         return switch (builder.strategy) {
-            case OPTIMISTIC -> new JooqAccountRepository(builder.dataSource);
+            case OPTIMISTIC -> new JooqAccountRepository(builder.dataSource, builder.lockTimeout);
             case PESSIMISTIC -> new PessimisticAccountRepository(builder.dataSource, builder.lockTimeout);
             case ADAPTIVE -> AdaptiveRepositories.accounts(builder.dataSource, builder.lockTimeout,
                     new HotRows(builder.hotRowCapacity, builder.hotRowCooldown), builder.events);
@@ -75,7 +75,7 @@ public final class Lockwise implements AutoCloseable {
 
     private static VerFactRepository verFactsFor(Builder builder) {
         return switch (builder.strategy) {
-            case OPTIMISTIC -> new JooqVerFactRepository(builder.dataSource);
+            case OPTIMISTIC -> new JooqVerFactRepository(builder.dataSource, builder.lockTimeout);
             case PESSIMISTIC -> new PessimisticVerFactRepository(builder.dataSource, builder.lockTimeout);
             case ADAPTIVE -> AdaptiveRepositories.verFacts(builder.dataSource, builder.lockTimeout,
                     new HotRows(builder.hotRowCapacity, builder.hotRowCooldown), builder.events);
@@ -165,7 +165,10 @@ public final class Lockwise implements AutoCloseable {
             return this;
         }
 
-        /** How long the pessimistic strategy waits for a row lock (0 = forever); default 5 s. */
+        /**
+         * How long any write waits for a row lock held elsewhere, whatever the strategy (the optimistic {@code UPDATE}
+         * included): 1 ms to 10 minutes, default 5 s. There is no "forever".
+         */
         public Builder lockTimeout(Duration value) {
             this.lockTimeout = Objects.requireNonNull(value, "lockTimeout");
             return this;

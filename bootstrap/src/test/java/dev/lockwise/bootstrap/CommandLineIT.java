@@ -103,6 +103,27 @@ class CommandLineIT {
     }
 
     @Test
+    void usernamesInEitherUnicodeFormAreOneAccountAndLookAlikesAndForeignDigitsAreRefused() {
+        Result composed = run("account", "open", "--username", "\u00e9mile", "--balance", "1");
+        assertThat(composed.code()).as(composed.err()).isZero();
+        Result decomposed = run("account", "open", "--username", "e\u0301mile");
+        assertThat(decomposed.code()).as("the same account: a duplicate").isEqualTo(ExitCodes.REFUSED);
+        assertThat(run("deposit", "--username", "e\u0301mile", "--amount", "2").code()).isZero();
+        assertThat((BigDecimal) DB.queryValue("SELECT balance FROM account WHERE username = ?", "\u00e9mile"))
+                .isEqualByComparingTo("3.00");
+
+        Result zeroWidth = run("account", "open", "--username", "\u00e9mile\u200b");
+        assertThat(zeroWidth.code()).isEqualTo(ExitCodes.INVALID);
+        assertThat(zeroWidth.err()).contains("U+200B");
+        assertThat(run("account", "open", "--username", "admin\u202etxt.exe").code()).isEqualTo(ExitCodes.INVALID);
+        Result fullwidth = run("deposit", "--username", "\u00e9mile", "--amount", "\uff11\uff12");
+        assertThat(fullwidth.code()).isEqualTo(ExitCodes.INVALID);
+        assertThat(fullwidth.err()).contains("ASCII digits");
+        assertThat(DB.queryValue("SELECT count(*) FROM account")).isEqualTo(1L);
+        assertThat((BigDecimal) DB.queryValue("SELECT sum(balance) FROM account")).isEqualByComparingTo("3.00");
+    }
+
+    @Test
     void refusalsAndBadConfigurationHaveTheirExitCodes() {
         Result unknown = run("deposit", "--username", "nobody", "--amount", "1");
         assertThat(unknown.code()).isEqualTo(ExitCodes.REFUSED);
@@ -118,7 +139,7 @@ class CommandLineIT {
         assertThat(strategy.err()).contains("strategy").contains("optimstic").contains("optimistic, pessimistic or adaptive");
 
         assertThat(run("deposit", "--username", "dup").code()).as("usage error").isEqualTo(ExitCodes.INVALID);
-        assertThat(run("--db-url", "postgres://nope", "verfact", "add").code()).isEqualTo(ExitCodes.INVALID);
+        assertThat(run("--db-url", "mysql://nope", "verfact", "add").code()).isEqualTo(ExitCodes.INVALID);
         assertThat(DB.queryValue("SELECT count(*) FROM verfact")).isEqualTo(0L);
     }
 
@@ -189,11 +210,11 @@ class CommandLineIT {
         assertThat(margin.code()).isEqualTo(ExitCodes.INVALID);
         assertThat(margin.err()).contains("renew interval (3s) plus safety margin (1s) must be shorter than the ttl (4s)");
         assertThat(run("exclusive", "--lock", "j", "--ttl", "4s", "--margin", "0", "--", "true").err())
-                .contains("margin must be positive");
+                .contains("margin must be at least 10ms, got 0ms");
         Result grace = run("exclusive", "--lock", "j", "--ttl", "4s", "--renew-every", "1s", "--grace", "3s", "--",
                 "true");
         assertThat(grace.code()).isEqualTo(ExitCodes.INVALID);
-        assertThat(grace.err()).contains("--grace (3s) must be positive and shorter than ttl - margin - renewal"
+        assertThat(grace.err()).contains("--grace (3s) must be positive and at most half of ttl - margin - renewal"
                 + " interval (4s - 400ms - 1s = 2600ms)");
         assertThat(DB.queryValue("SELECT count(*) FROM lockwise_lease")).isEqualTo(0L);
     }
@@ -245,14 +266,22 @@ class CommandLineIT {
                 .contains("== deposits (adaptive)").contains("== exclusive")
                 .contains("All checks passed.").doesNotContain("FAILED")
                 .contains("lockwise.lease.renewed").contains("lockwise.operations{deposit,optimistic}");
+        assertThat(result.err()).contains("demo works in a database of its own, lockwise_demo_");
+        assertThat(DB.queryValue("SELECT count(*) FROM account")).as("the configured database untouched").isEqualTo(0L);
+        assertThat(DB.queryValue("SELECT count(*) FROM verfact")).isEqualTo(0L);
+        assertThat(DB.queryValue("SELECT count(*) FROM pg_database WHERE datname LIKE 'lockwise_demo_%'"))
+                .as("its own database dropped at the end").isEqualTo(0L);
     }
 
     @Test
     void theDemoCompletesOnTheEmbeddedDatabase() {
         Map<String, String> noDatabase = Map.of();
-        Result result = run(noDatabase, "--strategy", "pessimistic");
+        Result result = run(noDatabase, "demo", "--strategy", "pessimistic");
         assertThat(result.code()).as(result.out() + result.err()).isZero();
-        assertThat(result.out()).contains("Embedded PostgreSQL 17").contains("psql -h localhost -p")
+        assertThat(result.err()).as("the notice is for the user, not for a script reading stdout")
+                .contains("Embedded PostgreSQL 17").contains("discarded when the process exits")
+                .contains("psql -h localhost -p");
+        assertThat(result.out()).doesNotContain("Embedded PostgreSQL")
                 .contains("check: total balance 1000.00 = sum deposited 1000.00 ... OK")
                 .contains("All checks passed.");
     }

@@ -53,7 +53,7 @@ class BadCredentialsIT {
             var right = LockwiseCommand.commandLine(Map.of("LOCKWISE_DB_URL", url,
                     "LOCKWISE_DB_PASSWORD", "the-right-one"));
             right.setOut(new PrintWriter(new StringWriter(), true));
-            assertThat(right.execute("verfact", "add")).isZero();
+            assertThat(right.execute("verfact", "add", "--migrate", "true")).isZero();
         }
     }
 }

@@ -143,9 +143,49 @@ class ExclusiveCommandIT {
         LockwiseProcess next = LockwiseProcess.start(DB, "exclusive", "--lock", "killed-job", "--ttl", "2s",
                 "--wait", "30s", "--", "sh", "-c", STARTER, "starter", started.toString());
         assertThat(next.await(Duration.ofMinutes(1))).as(next.output()).isZero();
-        assertThat(last(beats)).as("the killed holder's last beat precedes the next holder's start")
-                .isLessThan(last(started));
         assertThat(DB.queryValue("SELECT generation FROM lockwise_lease WHERE lock_id = 'killed-job'")).isEqualTo(2L);
+    }
+
+    @Test
+    void underNohupASigkillOfLockwiseStillTakesItsCommandDown() throws Exception {
+        // nohup starts lockwise with SIGHUP ignored, which a shell cannot trap: the death signal must be another.
+        Path beats = dir.resolve("beats-nohup");
+        LockwiseProcess holder = LockwiseProcess.startUnder(DB, List.of("nohup"), "exclusive", "--lock", "nohup-job",
+                "--ttl", "2s", "--", "sh", "-c", BEATER_WITH_GRANDCHILD, "beater", beats.toString());
+        awaitFile(dir.resolve("beats-nohup.grandchild"));
+        awaitFile(dir.resolve("beats-nohup.pid"));
+        long child = pidIn(dir.resolve("beats-nohup.pid"));
+        long grandchild = pidIn(dir.resolve("beats-nohup.grandchild"));
+        holder.signal("KILL"); // nohup execs lockwise: this is lockwise's JVM
+        awaitGone(child, Duration.ofSeconds(1));
+        awaitGone(grandchild, Duration.ofSeconds(1));
+    }
+
+    @Test
+    void sigtermWhileTheConnectionIsFrozenStillKillsACommandThatIgnoresSigtermBeforeTheNextHolderStarts()
+            throws Exception {
+        Path beats = dir.resolve("beats-term-frozen");
+        Path started = dir.resolve("started-after-term");
+        try (FreezableProxy proxy = FreezableProxy.inFrontOf(DB.jdbcUrl())) {
+            LockwiseProcess holder = LockwiseProcess.start(DB, "UTC", Map.of("LOCKWISE_DB_URL", proxy.jdbcUrl()),
+                    "exclusive", "--lock", "term-frozen", "--ttl", "3s", "--renew-every", "500ms", "--grace", "1s",
+                    "--", "sh", "-c", STUBBORN_BEATER, "beater", beats.toString());
+            try {
+                awaitFile(beats);
+                Thread.sleep(700);
+                proxy.freeze();
+                Thread.sleep(1_000); // renewals failing: the validity runs out within the next second or so
+                holder.signal("TERM");
+                LockwiseProcess next = LockwiseProcess.start(DB, "exclusive", "--lock", "term-frozen", "--ttl", "3s",
+                        "--wait", "30s", "--", "sh", "-c", STARTER, "starter", started.toString());
+                assertThat(next.await(Duration.ofMinutes(1))).as(next.output()).isZero();
+                assertThat(last(beats)).as("the holder's command, which ignores SIGTERM, stopped before the next"
+                        + " holder started").isLessThan(last(started));
+            } finally {
+                proxy.heal();
+                holder.process().destroyForcibly();
+            }
+        }
     }
 
     @Test

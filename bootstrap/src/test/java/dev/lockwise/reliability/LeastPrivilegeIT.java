@@ -45,7 +45,8 @@ class LeastPrivilegeIT {
             "GRANT CONNECT ON DATABASE \"%db%\" TO %role%",
             "GRANT USAGE ON SCHEMA public TO %role%",
             "GRANT SELECT, INSERT, UPDATE ON account, verfact, deposit_request, exclusive_run, lockwise_lease TO %role%",
-            "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO %role%"};
+            "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO %role%",
+            "GRANT SELECT ON lockwise_schema_history, lockwise_lease_history TO %role%"};
 
     private static HikariDataSource app;
 
@@ -108,5 +109,15 @@ class LeastPrivilegeIT {
             }
         }
         assertThat(DB.queryValue("SELECT count(*) FROM exclusive_run WHERE holder = 'least-privilege'")).isEqualTo(3L);
+    }
+
+    @Test
+    void theCommandLineChecksTheSchemaVersionWithOnlyThoseGrants() {
+        var commandLine = dev.lockwise.bootstrap.cli.LockwiseCommand.commandLine(java.util.Map.of(
+                "LOCKWISE_DB_URL", DB.jdbcUrl(), "LOCKWISE_DB_USER", ROLE, "LOCKWISE_DB_PASSWORD", "app-password"));
+        java.io.StringWriter err = new java.io.StringWriter();
+        commandLine.setErr(new java.io.PrintWriter(err, true));
+        commandLine.setOut(new java.io.PrintWriter(new java.io.StringWriter(), true));
+        assertThat(commandLine.execute("verfact", "list")).as(err.toString()).isZero();
     }
 }

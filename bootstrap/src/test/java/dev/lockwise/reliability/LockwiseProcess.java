@@ -29,10 +29,13 @@ record LockwiseProcess(Process process, Path log) {
     /** Starts {@code lockwise ARGS} against {@code database}, in time zone {@code zone}, with {@code environment} added. */
     static LockwiseProcess start(TestDatabase database, String zone, Map<String, String> environment, String... args)
             throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx128m", "-XX:TieredStopAtLevel=1",
-                "-Duser.timezone=" + zone, "-jar", jar().toString()));
+        List<String> command = new ArrayList<>(javaCommand(zone));
         command.addAll(List.of(args));
+        return launch(database, environment, command);
+    }
+
+    private static LockwiseProcess launch(TestDatabase database, Map<String, String> environment,
+                                          List<String> command) throws IOException {
         Path output = Files.createTempFile("lockwise-process", ".log");
         output.toFile().deleteOnExit();
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
@@ -47,6 +50,20 @@ record LockwiseProcess(Process process, Path log) {
 
     static LockwiseProcess start(TestDatabase database, String... args) throws IOException {
         return start(database, "UTC", new HashMap<>(), args);
+    }
+
+    /** {@code lockwise ARGS} started through {@code wrapper} (e.g. {@code nohup}). */
+    static LockwiseProcess startUnder(TestDatabase database, List<String> wrapper, String... args) throws IOException {
+        List<String> command = new ArrayList<>(wrapper);
+        command.addAll(javaCommand("UTC"));
+        command.addAll(List.of(args));
+        return launch(database, Map.of(), command);
+    }
+
+    private static List<String> javaCommand(String zone) {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        return List.of(java, "-Xmx128m", "-XX:TieredStopAtLevel=1", "-Duser.timezone=" + zone, "-jar",
+                jar().toString());
     }
 
     String output() {

@@ -3,9 +3,13 @@ package dev.lockwise.db;
 import dev.lockwise.domain.lease.LeaseTable;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.MigrateResult;
 
 import javax.sql.DataSource;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -37,20 +41,46 @@ public final class Migrations {
 
     /** Applies only the account and verfact migrations. */
     public static int applyCore(DataSource dataSource) {
-        Objects.requireNonNull(dataSource, "dataSource");
-        return run(Flyway.configure()
-                .dataSource(dataSource)
-                .locations(CORE_LOCATION)
-                .table(CORE_HISTORY_TABLE)
-                .baselineOnMigrate(true)
-                .baselineVersion("0"));
+        return run(core(dataSource));
     }
 
     /** Applies only the lease table migration, at {@code leaseTable}. */
     public static int applyLeaseTable(DataSource dataSource, LeaseTable leaseTable) {
+        return run(lease(dataSource, leaseTable));
+    }
+
+    /**
+     * The migrations not yet applied to this database (core, and the lease table at {@code leaseTable}), as
+     * "V3 deposit request" descriptions; empty when the schema is up to date. Reads the histories only: no DDL.
+     */
+    public static List<String> pending(DataSource dataSource, LeaseTable leaseTable) {
+        List<String> pending = new ArrayList<>();
+        try {
+            for (FluentConfiguration configuration : List.of(core(dataSource), lease(dataSource, leaseTable))) {
+                for (MigrationInfo migration : configuration.load().info().pending()) {
+                    pending.add("V" + migration.getVersion() + " " + migration.getDescription());
+                }
+            }
+        } catch (FlywayException e) {
+            throw new MigrationException("reading Lockwise's schema history failed: " + e.getMessage(), e);
+        }
+        return pending;
+    }
+
+    private static FluentConfiguration core(DataSource dataSource) {
+        Objects.requireNonNull(dataSource, "dataSource");
+        return Flyway.configure()
+                .dataSource(dataSource)
+                .locations(CORE_LOCATION)
+                .table(CORE_HISTORY_TABLE)
+                .baselineOnMigrate(true)
+                .baselineVersion("0");
+    }
+
+    private static FluentConfiguration lease(DataSource dataSource, LeaseTable leaseTable) {
         Objects.requireNonNull(dataSource, "dataSource");
         Objects.requireNonNull(leaseTable, "leaseTable");
-        return run(Flyway.configure()
+        return Flyway.configure()
                 .dataSource(dataSource)
                 .locations(LEASE_LOCATION)
                 .schemas(leaseTable.schema())
@@ -60,10 +90,10 @@ public final class Migrations {
                 .baselineVersion("0")
                 .placeholders(Map.of(
                         "lease_schema", leaseTable.quotedSchema(),
-                        "lease_table", leaseTable.quotedTable())));
+                        "lease_table", leaseTable.quotedTable()));
     }
 
-    private static int run(org.flywaydb.core.api.configuration.FluentConfiguration configuration) {
+    private static int run(FluentConfiguration configuration) {
         try {
             MigrateResult result = configuration.load().migrate();
             return result.migrationsExecuted;

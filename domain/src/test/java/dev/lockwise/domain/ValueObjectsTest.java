@@ -36,6 +36,29 @@ class ValueObjectsTest {
         assertThatThrownBy(() -> Money.parse(text)).isInstanceOf(InvalidAmountException.class);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"\uff11\uff12", "\u0661\u0662", "1\u0662", "\u0967.50"})
+    void amountsAreAsciiDigitsOnly(String text) {
+        // Java's BigDecimal reads fullwidth, Arabic-Indic and Devanagari digits as 12: a user may not have meant it.
+        assertThatThrownBy(() -> Money.parse(text)).isInstanceOf(InvalidAmountException.class)
+                .hasMessageContaining("ASCII digits");
+        assertThat(Money.parse(" 12.50 ")).isEqualTo(Money.of("12.5"));
+        assertThat(Money.parse("+3")).isEqualTo(Money.of("3"));
+    }
+
+    @Test
+    void usernamesAreOneAccountWhateverTheUnicodeFormAndLookAlikesAreRefused() {
+        String composed = "\u00e9";    // é as one code point (NFC)
+        String decomposed = "e\u0301"; // e + combining acute accent (NFD)
+        assertThat(new Username(decomposed)).isEqualTo(new Username(composed));
+        assertThat(new Username(decomposed).value()).isEqualTo(composed);
+        for (String invisible : new String[] {"ab\u200bcd", "ab\u202ecd", "ab\u2066cd", "\ufeffab", "ab\u200dcd",
+                "ab\u00adcd"}) {
+            assertThatThrownBy(() -> new Username(invisible)).as(invisible).isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("invisible or text-direction characters");
+        }
+    }
+
     @Test
     void aDepositMustBePositiveAndMustNotOverflow() {
         Account account = new Account(new AccountId(1), new Username("a"), Money.of("1"), 3);

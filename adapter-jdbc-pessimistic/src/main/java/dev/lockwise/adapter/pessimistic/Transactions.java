@@ -1,6 +1,7 @@
 package dev.lockwise.adapter.pessimistic;
 
 import dev.lockwise.domain.DatabaseFailures;
+import dev.lockwise.domain.DurationText;
 import dev.lockwise.domain.InvalidInputException;
 import dev.lockwise.domain.LockwiseException;
 
@@ -31,9 +32,10 @@ final class Transactions {
         if (dataSource == null) {
             throw new InvalidInputException("a data source is required");
         }
-        if (lockTimeout == null || lockTimeout.isNegative() || lockTimeout.compareTo(MAX_LOCK_TIMEOUT) > 0) {
-            throw new InvalidInputException("lock timeout must be between 0 (wait forever) and "
-                    + MAX_LOCK_TIMEOUT.toMinutes() + " minutes, got " + lockTimeout);
+        if (lockTimeout == null || lockTimeout.toMillis() < 1 || lockTimeout.compareTo(MAX_LOCK_TIMEOUT) > 0) {
+            throw new InvalidInputException("lock timeout must be between 1ms and "
+                    + DurationText.show(MAX_LOCK_TIMEOUT) + " (every wait is bounded), got "
+                    + DurationText.show(lockTimeout));
         }
         this.dataSource = dataSource;
         // A number we format ourselves: SET does not take bind parameters, and nothing user-typed reaches this text.

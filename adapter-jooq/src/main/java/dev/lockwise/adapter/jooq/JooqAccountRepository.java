@@ -14,6 +14,7 @@ import dev.lockwise.domain.account.Username;
 import org.jooq.impl.DSL;
 
 import javax.sql.DataSource;
+import java.time.Duration;
 import java.math.BigDecimal;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -40,8 +41,14 @@ public final class JooqAccountRepository implements AccountRepository {
     private final String selectReceipt;
     private final String insertReceipt;
 
+    /** With row-lock waits bounded by 5 s. */
     public JooqAccountRepository(DataSource dataSource) {
-        this.jooq = new JooqSupport(dataSource);
+        this(dataSource, JooqSupport.DEFAULT_LOCK_TIMEOUT);
+    }
+
+    /** @param lockTimeout how long a write waits for a row lock held elsewhere (1 ms to 10 minutes) */
+    public JooqAccountRepository(DataSource dataSource, Duration lockTimeout) {
+        this.jooq = new JooqSupport(dataSource, lockTimeout);
         var columns = DSL.select(ACCOUNT.ID, ACCOUNT.USERNAME, ACCOUNT.BALANCE, ACCOUNT.VERSION).from(ACCOUNT);
         this.selectById = jooq.render(columns.where(ACCOUNT.ID.eq(DSL.param("id", Long.class))));
         this.selectByUsername = jooq.render(DSL.select(ACCOUNT.ID, ACCOUNT.USERNAME, ACCOUNT.BALANCE, ACCOUNT.VERSION)
@@ -50,25 +57,25 @@ public final class JooqAccountRepository implements AccountRepository {
         this.updateIfVersion = jooq.render(DSL.update(ACCOUNT)
                 .set(ACCOUNT.BALANCE, DSL.param("balance", BigDecimal.class))
                 .set(ACCOUNT.VERSION, ACCOUNT.VERSION.plus(DSL.inline(1L)))
+                .from(jooq.lockTimeout())
                 .where(ACCOUNT.ID.eq(DSL.param("id", Long.class)))
                 .and(ACCOUNT.VERSION.eq(DSL.param("version", Long.class))));
         // Binds: username, balance.
-        this.insert = jooq.render(DSL.insertInto(ACCOUNT)
-                .set(ACCOUNT.USERNAME, DSL.param("username", String.class))
-                .set(ACCOUNT.BALANCE, DSL.param("balance", BigDecimal.class))
-                .set(ACCOUNT.VERSION, DSL.inline(0L))
+        this.insert = jooq.render(DSL.insertInto(ACCOUNT, ACCOUNT.USERNAME, ACCOUNT.BALANCE, ACCOUNT.VERSION)
+                .select(DSL.select(DSL.param("username", String.class), DSL.param("balance", BigDecimal.class),
+                        DSL.inline(0L)).from(jooq.lockTimeout()))
                 .onConflict(ACCOUNT.USERNAME).doNothing()
                 .returning(ACCOUNT.ID, ACCOUNT.USERNAME, ACCOUNT.BALANCE, ACCOUNT.VERSION));
         this.selectReceipt = jooq.render(DSL.select(DEPOSIT_REQUEST.ACCOUNT_ID, DEPOSIT_REQUEST.AMOUNT,
                         DEPOSIT_REQUEST.BALANCE_AFTER, DEPOSIT_REQUEST.VERSION_AFTER).from(DEPOSIT_REQUEST)
                 .where(DEPOSIT_REQUEST.REQUEST_ID.eq(DSL.param("request", String.class))));
         // Binds: request id, account id, amount, balance after, version after.
-        this.insertReceipt = jooq.render(DSL.insertInto(DEPOSIT_REQUEST)
-                .set(DEPOSIT_REQUEST.REQUEST_ID, DSL.param("request", String.class))
-                .set(DEPOSIT_REQUEST.ACCOUNT_ID, DSL.param("account", Long.class))
-                .set(DEPOSIT_REQUEST.AMOUNT, DSL.param("amount", BigDecimal.class))
-                .set(DEPOSIT_REQUEST.BALANCE_AFTER, DSL.param("balance", BigDecimal.class))
-                .set(DEPOSIT_REQUEST.VERSION_AFTER, DSL.param("version", Long.class))
+        this.insertReceipt = jooq.render(DSL.insertInto(DEPOSIT_REQUEST, DEPOSIT_REQUEST.REQUEST_ID,
+                        DEPOSIT_REQUEST.ACCOUNT_ID, DEPOSIT_REQUEST.AMOUNT, DEPOSIT_REQUEST.BALANCE_AFTER,
+                        DEPOSIT_REQUEST.VERSION_AFTER)
+                .select(DSL.select(DSL.param("request", String.class), DSL.param("account", Long.class),
+                        DSL.param("amount", BigDecimal.class), DSL.param("balance", BigDecimal.class),
+                        DSL.param("version", Long.class)).from(jooq.lockTimeout()))
                 .onConflict(DEPOSIT_REQUEST.REQUEST_ID).doNothing());
     }
 

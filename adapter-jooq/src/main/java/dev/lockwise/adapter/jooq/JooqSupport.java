@@ -7,7 +7,12 @@ import org.jooq.SQLDialect;
 import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 
+import dev.lockwise.domain.DurationText;
+import dev.lockwise.domain.InvalidInputException;
+import org.jooq.Table;
+
 import javax.sql.DataSource;
+import java.time.Duration;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -24,16 +29,41 @@ import java.sql.SQLException;
  * each statement server-side as a named prepared statement.
  */
 final class JooqSupport {
+    /** The bound on row-lock waits when none is given. */
+    static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(5);
+    static final Duration MAX_LOCK_TIMEOUT = Duration.ofMinutes(10);
+
     private final DataSource dataSource;
     private final DSLContext dsl;
+    private final Table<?> lockTimeout;
 
-    JooqSupport(DataSource dataSource) {
+    JooqSupport(DataSource dataSource, Duration lockTimeout) {
+        if (dataSource == null) {
+            throw new InvalidInputException("a data source is required");
+        }
+        if (lockTimeout == null || lockTimeout.toMillis() < 1 || lockTimeout.compareTo(MAX_LOCK_TIMEOUT) > 0) {
+            throw new InvalidInputException("lock timeout must be between 1ms and " + DurationText.show(MAX_LOCK_TIMEOUT)
+                    + " (every wait is bounded), got " + DurationText.show(lockTimeout));
+        }
         this.dataSource = dataSource;
+        // A number we format ourselves (nothing user-typed reaches this text), so the SQL is a constant per repository.
+        this.lockTimeout = DSL.select(DSL.field("set_config('lock_timeout', {0}, true)", String.class,
+                DSL.inline(lockTimeout.toMillis() + "ms"))).asTable("bound");
         Settings settings = new Settings()
                 .withExecuteLogging(false)
                 .withRenderSchema(false)
                 .withDiagnosticsLogging(false);
         this.dsl = DSL.using(SQLDialect.POSTGRES, settings);
+    }
+
+    /**
+     * A one-row table to put in the {@code FROM} of a write that may wait on a row lock: evaluated before the row is
+     * written, it sets this transaction's {@code lock_timeout}, so the wait is bounded by the server (SQLSTATE 55P03)
+     * and nothing outlives the statement's transaction. Autocommit writes have no transaction to {@code SET LOCAL}
+     * in; this costs no round trip.
+     */
+    Table<?> lockTimeout() {
+        return lockTimeout;
     }
 
     /** The SQL of a jOOQ query, with {@code ?} for each bind value in the order jOOQ lists them. */

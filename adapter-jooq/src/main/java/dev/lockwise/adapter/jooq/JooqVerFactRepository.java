@@ -9,6 +9,7 @@ import dev.lockwise.domain.verfact.VerFactRepository;
 import org.jooq.impl.DSL;
 
 import javax.sql.DataSource;
+import java.time.Duration;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -28,8 +29,14 @@ public final class JooqVerFactRepository implements VerFactRepository {
     private final String selectIds;
     private final String updateIfVersion;
 
+    /** With row-lock waits bounded by 5 s. */
     public JooqVerFactRepository(DataSource dataSource) {
-        this.jooq = new JooqSupport(dataSource);
+        this(dataSource, JooqSupport.DEFAULT_LOCK_TIMEOUT);
+    }
+
+    /** @param lockTimeout how long a write waits for a row lock held elsewhere (1 ms to 10 minutes) */
+    public JooqVerFactRepository(DataSource dataSource, Duration lockTimeout) {
+        this.jooq = new JooqSupport(dataSource, lockTimeout);
         this.insert = jooq.render(DSL.insertInto(VERFACT).defaultValues()
                 .returning(VERFACT.ID, VERFACT.STATE, VERFACT.PROCESSED, VERFACT.VERSION));
         this.selectById = jooq.render(DSL.select(VERFACT.ID, VERFACT.STATE, VERFACT.PROCESSED, VERFACT.VERSION)
@@ -42,6 +49,7 @@ public final class JooqVerFactRepository implements VerFactRepository {
                 .set(VERFACT.STATE, DSL.param("state", String.class))
                 .set(VERFACT.PROCESSED, DSL.param("processed", Boolean.class))
                 .set(VERFACT.VERSION, VERFACT.VERSION.plus(DSL.inline(1L)))
+                .from(jooq.lockTimeout())
                 .where(VERFACT.ID.eq(DSL.param("id", Long.class)))
                 .and(VERFACT.VERSION.eq(DSL.param("version", Long.class))));
     }

@@ -19,9 +19,12 @@ class RenderedSqlTest {
     void theConditionalUpdateChecksTheVersionAndBumpsIt() throws Exception {
         String sql = field(new JooqAccountRepository(new org.postgresql.ds.PGSimpleDataSource()), "updateIfVersion");
         assertThat(sql).isEqualTo("update \"account\" set \"balance\" = ?, \"version\" = (\"account\".\"version\" + 1)"
+                + " from (select set_config('lock_timeout', '5000ms', true)) as \"bound\""
                 + " where (\"account\".\"id\" = ? and \"account\".\"version\" = ?)");
         String facts = field(new JooqVerFactRepository(new org.postgresql.ds.PGSimpleDataSource()), "updateIfVersion");
         assertThat(facts).isEqualTo("update \"verfact\" set \"state\" = ?, \"processed\" = ?,"
-                + " \"version\" = (\"verfact\".\"version\" + 1) where (\"verfact\".\"id\" = ? and \"verfact\".\"version\" = ?)");
+                + " \"version\" = (\"verfact\".\"version\" + 1)"
+                + " from (select set_config('lock_timeout', '5000ms', true)) as \"bound\""
+                + " where (\"verfact\".\"id\" = ? and \"verfact\".\"version\" = ?)");
     }
 }

@@ -19,10 +19,13 @@ import dev.lockwise.bootstrap.config.ConfigException;
 import dev.lockwise.bootstrap.config.Durations;
 import dev.lockwise.bootstrap.config.Setting;
 import dev.lockwise.bootstrap.config.Settings;
+import dev.lockwise.bootstrap.db.DatabaseRuntime;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -36,6 +39,11 @@ import java.util.Optional;
         description = "Measure throughput, latency and correctness of every strategy across contention, side by side"
                 + " with pgbench running the same SQL. Writes results.md, results.csv and throughput.png.")
 final class BenchCommand extends SessionCommand {
+    @Override
+    DatabaseRuntime.Use use() {
+        return DatabaseRuntime.Use.SCRATCH;
+    }
+
     @Option(names = "--strategies", split = ",", paramLabel = "NAME",
             description = "Deposit strategies (default optimistic,pessimistic,adaptive,baseline).")
     List<String> strategies = BenchConfig.ALL_STRATEGIES;
@@ -76,7 +84,8 @@ final class BenchCommand extends SessionCommand {
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default bench-results).")
     Path outputDir = Path.of("bench-results");
 
-    @Option(names = "--no-progress", negatable = true, description = "No live progress bar.")
+    @Option(names = "--no-progress", negatable = true,
+            description = "No live progress bar (there is one only when a terminal is attached).")
     boolean progress = true;
 
     @Option(names = "--same-jvm", description = "Measure every deposit strategy in this JVM instead of one worker"
@@ -146,28 +155,47 @@ final class BenchCommand extends SessionCommand {
                 serverVersion = connection.getMetaData().getDatabaseProductVersion();
             }
             String preamble = preamble(session, serverVersion, pgbenchRunner.isPresent(), why);
-            out.println(preamble);
-            out.flush();
+            PrintWriter text = report.json() ? new PrintWriter(Writer.nullWriter()) : out;
+            text.println(preamble);
+            text.flush();
+            // A progress bar only for a person watching: not into a log, a pipe or a JSON stream.
+            boolean toTerminal = progress && System.console() != null && !report.json();
             Bench bench = new Bench(dataSource, runners, processors, built.get(0).leaseLock(), pgbenchRunner,
-                    progress ? Progress.bar() : Progress.NONE);
+                    toTerminal ? Progress.bar() : Progress.NONE);
             List<CellResult> results = bench.run(config);
-            out.println();
-            out.print(Reports.table(results));
-            Reports.adaptiveAgainstTheBetterOfTheTwo(results).ifPresent(grid -> out.print("\n" + grid));
+            text.println();
+            text.print(Reports.table(results));
+            Reports.adaptiveAgainstTheBetterOfTheTwo(results).ifPresent(grid -> text.print("\n" + grid));
             List<Path> files = Reports.write(results, config.output(), preamble);
-            out.println();
-            files.forEach(file -> out.println("wrote " + file));
+            text.println();
+            files.forEach(file -> text.println("wrote " + file));
             List<CellResult> failed = results.stream().filter(cell -> !cell.invariantHolds()).toList();
             for (CellResult cell : failed) {
-                out.printf("INVARIANT FAILED: %s %s %d rows x %d callers: %s%n", cell.workload(), cell.strategy(),
+                text.printf("INVARIANT FAILED: %s %s %d rows x %d callers: %s%n", cell.workload(), cell.strategy(),
                         cell.rows(), cell.callers(), cell.invariantDetail());
             }
-            out.println(failed.isEmpty() ? "All invariants held." : failed.size() + " CELL(S) FAILED THEIR INVARIANT.");
+            if (report.json()) {
+                results.forEach(cell -> report.result("", cellFields(cell)));
+            }
+            report.result(failed.isEmpty() ? "All invariants held." : failed.size()
+                    + " CELL(S) FAILED THEIR INVARIANT.", Report.fields("cells", results.size(),
+                    "all_invariants_held", failed.isEmpty(), "files", files.stream().map(Path::toString).toList()));
             return failed.isEmpty() ? ExitCodes.OK : ExitCodes.REFUSED;
         } finally {
             runners.values().forEach(DepositRunner::close);
             built.forEach(Lockwise::close);
         }
+    }
+
+    private static Map<String, Object> cellFields(CellResult cell) {
+        return Report.fields("workload", cell.workload(), "strategy", cell.strategy(), "rows", cell.rows(),
+                "callers", cell.callers(), "operations", cell.operations(), "ops_per_second",
+                Math.round(cell.operationsPerSecond()), "p50_ms", cell.p50Millis(), "p95_ms", cell.p95Millis(),
+                "p99_ms", cell.p99Millis(), "conflicts", cell.conflicts(), "retries", cell.retries(),
+                "exhausted", cell.exhausted(), "errors", cell.errors(), "invariant_holds", cell.invariantHolds(),
+                "invariant_detail", cell.invariantDetail(),
+                "pgbench_tps", cell.pgbenchTps().isPresent() ? cell.pgbenchTps().getAsDouble() : null,
+                "round_rates", cell.roundRates());
     }
 
     /**

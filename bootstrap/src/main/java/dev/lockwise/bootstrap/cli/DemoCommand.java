@@ -15,16 +15,22 @@ import dev.lockwise.bootstrap.metrics.MetricsSummary;
 import dev.lockwise.domain.account.AccountRepository;
 import dev.lockwise.domain.lease.FencedVerFactProcessor;
 import dev.lockwise.domain.verfact.VerFactRepository;
+import dev.lockwise.bootstrap.db.DatabaseRuntime;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.PrintWriter;
+import java.io.Writer;
 import java.util.List;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run and narrate the scenarios: verfacts (workers racing to process rows), deposits (1000"
                 + " deposits over 100 accounts, 100 callers) and exclusive (workers racing for one lease).")
 final class DemoCommand extends SessionCommand {
-    LockwiseCommand parent;
+    @Override
+    DatabaseRuntime.Use use() {
+        return DatabaseRuntime.Use.SCRATCH;
+    }
 
     @Option(names = "--scenario", split = ",", paramLabel = "NAME",
             description = "Which scenarios: verfacts, deposits, exclusive (default: all).")
@@ -44,11 +50,6 @@ final class DemoCommand extends SessionCommand {
 
     @Option(names = "--callers", paramLabel = "N", description = "Concurrent callers (default 100).")
     String callers;
-
-    @Override
-    LockwiseCommand root() {
-        return parent != null ? parent : super.root();
-    }
 
     @Override
     void validate() {
@@ -77,19 +78,22 @@ final class DemoCommand extends SessionCommand {
         }
         Demo.Sizes sizes = new Demo.Sizes(settings.demoWorkers(), settings.demoDeposits(), settings.demoAccounts(),
                 settings.demoCallers(), 4);
-        out.printf("Lockwise demo on %s%n", session.database.displayUrl());
+        // In JSON mode the narration goes nowhere and one object sums the run up.
+        PrintWriter text = report.json() ? new PrintWriter(Writer.nullWriter()) : out;
+        text.printf("Lockwise demo on %s%n", session.database.displayUrl());
         boolean ok = true;
         List<Strategy> strategies = compare ? List.of(Strategy.values()) : List.of(settings.strategy());
         for (Strategy strategy : strategies) {
             List<String> perStrategy = scenarios.stream()
                     .filter(s -> !compare || !s.equals("exclusive") || strategy == strategies.get(0)).toList();
-            ok &= new Demo(parts(session, strategy), sizes, out).run(perStrategy);
+            ok &= new Demo(parts(session, strategy), sizes, text).run(perStrategy);
         }
-        out.println();
-        out.println("Metrics (Micrometer):");
-        MetricsSummary.lines(session.meters).forEach(out::println);
-        out.println();
-        out.println(ok ? "All checks passed." : "SOME CHECKS FAILED.");
+        text.println();
+        text.println("Metrics (Micrometer):");
+        MetricsSummary.lines(session.meters).forEach(text::println);
+        text.println();
+        report.result(ok ? "All checks passed." : "SOME CHECKS FAILED.", Report.fields("all_checks_passed", ok,
+                "strategies", strategies.stream().map(Strategy::label).toList(), "scenarios", scenarios));
         return ok ? ExitCodes.OK : ExitCodes.REFUSED;
     }
 

@@ -90,17 +90,20 @@ final class ExclusiveCommand extends SessionCommand {
         if (margin != null) {
             terms = terms.withMargin(duration("--margin", margin));
         }
+        // After a renewal is sent, ttl - margin - renewal interval remain before the next one must have come back;
+        // the grace takes at most half of it, the other half is the renewal's time to return.
         Duration room = terms.validity().minus(terms.renewEvery());
+        Duration half = room.dividedBy(2);
         if (grace == null) {
-            Duration half = room.dividedBy(2);
             graceTime = half.compareTo(MAX_DEFAULT_GRACE) > 0 ? MAX_DEFAULT_GRACE : half;
         } else {
             graceTime = duration("--grace", grace);
-            if (graceTime.isZero() || graceTime.compareTo(room) >= 0) {
-                throw new ConfigException("--grace (" + DurationText.show(graceTime) + ") must be positive and"
-                        + " shorter than ttl - margin - renewal interval (" + DurationText.show(terms.ttl()) + " - "
+            if (graceTime.isZero() || graceTime.compareTo(half) > 0) {
+                throw new ConfigException("--grace (" + DurationText.show(graceTime) + ") must be positive and at"
+                        + " most half of ttl - margin - renewal interval (" + DurationText.show(terms.ttl()) + " - "
                         + DurationText.show(terms.margin()) + " - " + DurationText.show(terms.renewEvery()) + " = "
-                        + DurationText.show(room) + "), so that a healthy renewal always comes before the SIGTERM");
+                        + DurationText.show(room) + "), so that a healthy renewal always comes back before the"
+                        + " SIGTERM");
             }
         }
     }
@@ -119,14 +122,15 @@ final class ExclusiveCommand extends SessionCommand {
         try {
             return runExclusive.run(lockId, terms, lease -> runCommand(runExclusive, lease));
         } catch (LockUnavailableException e) {
-            spec.commandLine().getErr().println("lockwise: " + e.getMessage());
+            LockwiseCommand.printError(err(), report.json(), e.getMessage(), ExitCodes.LOCK_UNAVAILABLE);
             return ExitCodes.LOCK_UNAVAILABLE;
         } catch (LeaseLostException e) {
-            spec.commandLine().getErr().println("lockwise: " + e.getMessage() + "; the command was terminated");
+            LockwiseCommand.printError(err(), report.json(), e.getMessage() + "; the command was terminated",
+                    ExitCodes.LEASE_LOST);
             return ExitCodes.LEASE_LOST;
         } catch (InterruptedException e) {
-            spec.commandLine().getErr().println("lockwise: stopped by a signal; the command was terminated and the"
-                    + " lease released");
+            LockwiseCommand.printError(err(), report.json(), "stopped by a signal; the command was terminated and the"
+                    + " lease released", TERMINATED_BY_SIGNAL);
             return TERMINATED_BY_SIGNAL;
         } finally {
             finished.countDown();
@@ -136,13 +140,14 @@ final class ExclusiveCommand extends SessionCommand {
     private int runCommand(RunExclusive runExclusive, Lease lease) throws InterruptedException {
         SupervisedCommand child;
         try {
-            child = SupervisedCommand.start(command, childEnvironment(lease, runExclusive.remainingValidity(lease)));
+            child = SupervisedCommand.start(command, childEnvironment(lease, runExclusive.remainingValidity(lease)),
+                    warning -> err().println(warning));
         } catch (IOException e) {
-            throw new ConfigException("cannot start command '" + command.get(0) + "': " + e.getMessage());
+            return cannotStart(e);
         }
         if (!child.grouped()) {
-            spec.commandLine().getErr().println("lockwise: setsid/setpriv not found: the command runs as a plain"
-                    + " child and will not be stopped if lockwise itself is killed");
+            err().println("lockwise: setsid or a setpriv with --pdeathsig (util-linux 2.33+) not found: the command"
+                    + " runs as a plain child and will not be stopped if lockwise itself is killed");
         }
         try {
             while (true) {
@@ -151,31 +156,82 @@ final class ExclusiveCommand extends SessionCommand {
                     break;
                 }
                 if (child.waitFor(untilTerm)) {
-                    child.killLeftovers();
                     return child.exitValue();
                 }
             }
-            // Renewals have not succeeded for ttl - margin - grace: ask the command to stop, then make it stop.
+            // Renewals have not succeeded for ttl - margin - grace: ask the command to stop; the finally block makes
+            // it stop when the validity ends.
             child.terminate();
-            if (!child.waitFor(runExclusive.remainingValidity(lease))) {
-                child.kill();
-            }
-            child.killLeftovers();
+            awaitExit(child, () -> runExclusive.remainingValidity(lease));
             throw new LeaseLostException(lease, "no renewal succeeded in time; the command got SIGTERM "
                     + DurationText.show(graceTime) + " before its validity ended", null);
         } catch (InterruptedException interrupted) {
             if (stopping) {
+                // SIGTERM to lockwise: the command gets SIGTERM and the grace (within the validity) to end.
                 child.terminate();
-                Duration left = runExclusive.remainingValidity(lease);
-                if (!child.waitFor(left.compareTo(graceTime) < 0 ? left : graceTime)) {
-                    child.kill();
-                }
-                child.killLeftovers();
-            } else {
-                child.kill(); // the lease is gone: nothing of the command may run any longer
+                long graceEnds = System.nanoTime() + graceTime.toNanos();
+                awaitExit(child, () -> min(runExclusive.remainingValidity(lease),
+                        Duration.ofNanos(graceEnds - System.nanoTime())));
             }
-            throw interrupted;
+            throw interrupted; // else the lease is gone: the finally block kills the command at once
+        } finally {
+            // Whatever happened above — a lost lease, an interrupt during the waits, an exception — nothing of the
+            // command runs once this returns, or the lease is not released.
+            if (!child.exited()) {
+                child.kill();
+            }
+            child.killLeftovers();
+            Duration left = runExclusive.remainingValidity(lease);
+            if (!child.awaitGroupGone(left.compareTo(Duration.ofSeconds(1)) > 0 ? left : Duration.ofSeconds(1))) {
+                throw new LeaseLostException(lease, "a process of the command's group was still alive after SIGKILL"
+                        + " (in an uninterruptible wait?); the lease is left to expire rather than released", null);
+            }
         }
+    }
+
+    /**
+     * Waits for the command to exit, at most until {@code left} reads zero (it is read again after every interrupt:
+     * a lost lease reads zero at once). Interrupts are noted, then re-asserted.
+     */
+    private static void awaitExit(SupervisedCommand child, java.util.function.Supplier<Duration> left) {
+        boolean interrupted = false;
+        try {
+            while (!child.exited()) {
+                Duration wait = left.get();
+                if (wait.isNegative() || wait.isZero()) {
+                    return;
+                }
+                try {
+                    if (child.waitFor(wait)) {
+                        return;
+                    }
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /** Without a supervising shell the JVM starts the command itself: report as a shell would (127, 126). */
+    private int cannotStart(IOException e) {
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("error=2,")) {
+            err().println("lockwise: " + command.get(0) + ": command not found");
+            return 127;
+        }
+        if (message.contains("error=13,")) {
+            err().println("lockwise: " + command.get(0) + ": permission denied");
+            return 126;
+        }
+        throw new ConfigException("cannot start command '" + command.get(0) + "': " + message);
     }
 
     /** This process's environment, less every secret, plus the lease. */

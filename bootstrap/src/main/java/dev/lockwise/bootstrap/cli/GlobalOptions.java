@@ -2,18 +2,26 @@ package dev.lockwise.bootstrap.cli;
 
 import dev.lockwise.bootstrap.config.Setting;
 import dev.lockwise.bootstrap.config.Settings;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Stack;
 
 /**
- * Options every command takes. A flag wins over the environment ({@code LOCKWISE_…}), which wins over the
- * {@code --config} file, which wins over the defaults. No default values here: an absent flag is "not given".
+ * Options every command takes, shown in a section of their own in every command's help. A flag wins over the
+ * environment ({@code LOCKWISE_…}), which wins over the {@code --config} file, then libpq's variables, then the
+ * defaults. No default values here: an absent flag is "not given".
  */
 public final class GlobalOptions {
+    /** What picocli stores when {@code --db-password} is given bare: prompt for it. */
+    static final String PROMPT = "\0prompt";
+
     @Option(names = "--config", paramLabel = "FILE", description = "Properties file with settings (see README).")
     Path config;
 
@@ -22,15 +30,19 @@ public final class GlobalOptions {
     String strategy;
 
     @Option(names = "--db-url", paramLabel = "URL",
-            description = "jdbc:postgresql://HOST[:PORT]/DB (env LOCKWISE_DB_URL). Unset: an embedded PostgreSQL.")
+            description = "jdbc:postgresql://HOST[:PORT]/DB or postgres://[USER@]HOST[:PORT]/DB (env"
+                    + " LOCKWISE_DB_URL, or PGHOST/PGPORT/PGDATABASE). Unset: an embedded PostgreSQL whose data is"
+                    + " discarded at exit.")
     String dbUrl;
 
     @Option(names = "--db-user", paramLabel = "USER", description = "Database user (env LOCKWISE_DB_USER).")
     String dbUser;
 
-    @Option(names = "--db-password", paramLabel = "PASSWORD", interactive = true, arity = "0..1",
-            description = "Prompt for the database password. Prefer env LOCKWISE_DB_PASSWORD.")
-    char[] dbPassword;
+    @Option(names = "--db-password", preprocessor = NoPasswordOnTheCommandLine.class,
+            description = "Prompt for the database password (on the terminal, or read from stdin). A password on the"
+                    + " command line is refused: anyone can read it with ps. Or set LOCKWISE_DB_PASSWORD or"
+                    + " PGPASSWORD, or db.password in a --config file.")
+    boolean promptForPassword;
 
     @Option(names = "--pool-size", paramLabel = "N", description = "Connection pool size (default 20).")
     String poolSize;
@@ -44,7 +56,8 @@ public final class GlobalOptions {
     @Option(names = "--retry-max-backoff", paramLabel = "DURATION", description = "Longest wait between attempts (default 200ms).")
     String retryMaxBackoff;
 
-    @Option(names = "--lock-timeout", paramLabel = "DURATION", description = "Row-lock wait, pessimistic (default 5s).")
+    @Option(names = "--lock-timeout", paramLabel = "DURATION",
+            description = "How long any statement waits for a row lock, every strategy (default 5s; 1ms to 10m).")
     String lockTimeout;
 
     @Option(names = "--lease-schema", paramLabel = "SCHEMA", description = "Schema of the lease table (default public).")
@@ -58,9 +71,15 @@ public final class GlobalOptions {
                     + " (default 20ms).")
     String adaptiveCooldown;
 
-    @Option(names = "--migrate", paramLabel = "true|false",
-            description = "Apply migrations at start (default true); false = custom migrations, only check.")
+    @Option(names = "--migrate", paramLabel = "check|true|false",
+            description = "check (default): the schema must be up to date, `lockwise migrate` applies it; true: apply"
+                    + " at start; false: custom migrations, only check the lease table.")
     String migrate;
+
+    @Option(names = "--output", paramLabel = "text|json",
+            description = "text (default) or json: one JSON object per result on stdout, errors as JSON on stderr"
+                    + " (env LOCKWISE_OUTPUT).")
+    String output;
 
     @Option(names = {"-v", "--verbose"}, description = "Show stack traces and debug logs.")
     boolean verbose;
@@ -70,7 +89,7 @@ public final class GlobalOptions {
         put(flags, Setting.STRATEGY, strategy);
         put(flags, Setting.DB_URL, dbUrl);
         put(flags, Setting.DB_USER, dbUser);
-        put(flags, Setting.DB_PASSWORD, dbPassword == null ? null : new String(dbPassword));
+        put(flags, Setting.DB_PASSWORD, password());
         put(flags, Setting.POOL_SIZE, poolSize);
         put(flags, Setting.RETRY_ATTEMPTS, retryAttempts);
         put(flags, Setting.RETRY_BACKOFF, retryBackoff);
@@ -80,7 +99,36 @@ public final class GlobalOptions {
         put(flags, Setting.LEASE_TABLE, leaseTable);
         put(flags, Setting.ADAPTIVE_COOLDOWN, adaptiveCooldown);
         put(flags, Setting.MIGRATE, migrate);
+        put(flags, Setting.OUTPUT, output);
         return flags;
+    }
+
+    /** The prompted password, or null. */
+    private String password() {
+        return promptForPassword ? PasswordPrompt.read("Database password: ") : null;
+    }
+
+    /**
+     * Refuses {@code --db-password=VALUE} and {@code --db-password VALUE} before anything runs, without repeating
+     * the value: a password on a command line is visible to every user of the machine through {@code ps}.
+     */
+    public static final class NoPasswordOnTheCommandLine implements CommandLine.IParameterPreprocessor {
+        @Override
+        public boolean preprocess(Stack<String> args, CommandSpec commandSpec, ArgSpec argSpec,
+                                  Map<String, Object> info) {
+            // picocli reports the separator used: "=" when a value was attached, blank otherwise.
+            boolean attached = info.get("separator") instanceof String separator && !separator.isBlank();
+            boolean following = !args.isEmpty() && !args.peek().startsWith("-")
+                    && !commandSpec.subcommands().containsKey(args.peek());
+            if (attached || following) {
+                args.pop(); // never echoed
+                throw new CommandLine.ParameterException(commandSpec.commandLine(), "--db-password takes no value:"
+                        + " a password on the command line is visible to every user through ps; give --db-password"
+                        + " alone to be prompted, or set LOCKWISE_DB_PASSWORD or PGPASSWORD, or db.password in a"
+                        + " --config file");
+            }
+            return false;
+        }
     }
 
     private static void put(Map<Setting, String> flags, Setting setting, String value) {
@@ -106,7 +154,7 @@ public final class GlobalOptions {
         merged.strategy = strategy != null ? strategy : parent.strategy;
         merged.dbUrl = dbUrl != null ? dbUrl : parent.dbUrl;
         merged.dbUser = dbUser != null ? dbUser : parent.dbUser;
-        merged.dbPassword = dbPassword != null ? dbPassword : parent.dbPassword;
+        merged.promptForPassword = promptForPassword || parent.promptForPassword;
         merged.poolSize = poolSize != null ? poolSize : parent.poolSize;
         merged.retryAttempts = retryAttempts != null ? retryAttempts : parent.retryAttempts;
         merged.retryBackoff = retryBackoff != null ? retryBackoff : parent.retryBackoff;
@@ -116,6 +164,7 @@ public final class GlobalOptions {
         merged.leaseTable = leaseTable != null ? leaseTable : parent.leaseTable;
         merged.adaptiveCooldown = adaptiveCooldown != null ? adaptiveCooldown : parent.adaptiveCooldown;
         merged.migrate = migrate != null ? migrate : parent.migrate;
+        merged.output = output != null ? output : parent.output;
         merged.verbose = verbose || parent.verbose;
         return merged;
     }

@@ -1,10 +1,13 @@
 package dev.lockwise.bootstrap.cli;
 
 import dev.lockwise.bootstrap.Lockwise;
+import dev.lockwise.bootstrap.config.ConfigException;
 import dev.lockwise.bootstrap.examples.HttpHost;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.net.BindException;
 import java.util.concurrent.CountDownLatch;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -25,12 +28,22 @@ final class ServeCommand extends SessionCommand {
     @Override
     int run(Session session) throws Exception {
         try (Lockwise lockwise = session.lockwise(session.settings.strategy(), session.counts);
-             HttpHost host = new HttpHost(lockwise, port).start()) {
-            out.printf("Serving on http://127.0.0.1:%d (%s strategy); Ctrl-C to stop.%n", host.port(),
-                    session.settings.strategy().label());
-            out.flush();
+             HttpHost host = start(lockwise)) {
+            String url = "http://127.0.0.1:" + host.port();
+            report.result(String.format("Serving on %s (%s strategy); Ctrl-C to stop.", url,
+                    session.settings.strategy().label()), Report.fields("serving", url,
+                    "strategy", session.settings.strategy().label()));
             new CountDownLatch(1).await();
             return ExitCodes.OK;
+        }
+    }
+
+    private HttpHost start(Lockwise lockwise) throws IOException {
+        try {
+            return new HttpHost(lockwise, port).start();
+        } catch (BindException busy) {
+            throw new ConfigException("port " + port + " on 127.0.0.1 is already in use; choose another with --port"
+                    + " (0 = any free port)");
         }
     }
 }

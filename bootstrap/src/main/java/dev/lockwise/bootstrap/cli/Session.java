@@ -32,12 +32,17 @@ final class Session implements AutoCloseable {
     private final LockwiseEvents listener;
     private final Map<Strategy, Injector> injectors = new EnumMap<>(Strategy.class);
 
-    Session(Settings settings, PrintWriter out, LockwiseEvents narrator) {
+    /**
+     * @param use     what the command does with the database (see {@link DatabaseRuntime.Use})
+     * @param purpose the command's name, for the notices
+     * @param notices where notices for the user go (stderr): the embedded server's, the scratch database's
+     */
+    Session(Settings settings, DatabaseRuntime.Use use, String purpose, PrintWriter notices, LockwiseEvents narrator) {
         this.settings = settings;
         this.listener = CompositeEvents.of(counts, narrator);
-        this.database = DatabaseRuntime.start(settings, line -> {
-            out.println(line);
-            out.flush();
+        this.database = DatabaseRuntime.start(settings, use, purpose, line -> {
+            notices.println(line);
+            notices.flush();
         });
         try {
             injector(settings.strategy());

@@ -1,18 +1,22 @@
 package dev.lockwise.bootstrap.cli;
 
 import dev.lockwise.bootstrap.config.Settings;
+import dev.lockwise.bootstrap.db.DatabaseRuntime;
 import dev.lockwise.bootstrap.demo.Narrator;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** A command that runs against the database: settings from the global options, then a {@link Session}. */
 abstract class SessionCommand implements Callable<Integer> {
-    @Mixin
+    /** Shown in a section of their own, after the command's own options. */
+    @ArgGroup(validate = false, heading = "%nGlobal options (every command; see README for the environment):%n",
+            order = 1000)
     GlobalOptions global;
 
     @Spec
@@ -20,17 +24,27 @@ abstract class SessionCommand implements Callable<Integer> {
 
     PrintWriter out;
     Narrator narrator;
+    Report report;
 
     @Override
     public final Integer call() throws Exception {
-        global = global.over(root() == null ? null : root().global);
+        GlobalOptions own = global == null ? new GlobalOptions() : global;
+        global = own.over(root() == null ? null : root().global);
         LockwiseCommand.applyVerbosity(global);
         out = out != null ? out : spec.commandLine().getOut();
+        if (root() != null) {
+            root().jsonRequested(global.output);
+        }
         Settings settings = global.settings(environment());
+        if (root() != null) {
+            root().jsonErrors(settings.output() == Settings.Output.JSON);
+        }
+        report = new Report(out, settings.output());
         validate();
         settings = adjust(settings);
-        narrator = new Narrator(out);
-        try (Session session = new Session(settings, out, narrator)) {
+        // In JSON mode the narration (demo, lease events) goes nowhere: stdout carries only the JSON results.
+        narrator = new Narrator(report.json() ? new PrintWriter(Writer.nullWriter()) : out);
+        try (Session session = new Session(settings, use(), spec == null ? "lockwise" : spec.name(), err(), narrator)) {
             int code = run(session);
             out.flush();
             return code;
@@ -52,6 +66,15 @@ abstract class SessionCommand implements Callable<Integer> {
 
     /** Checks the command's own input before any database work, so bad input fails fast and changes nothing. */
     void validate() {
+    }
+
+    /** What this command does with the database: ordinary work on the user's schema, unless it says otherwise. */
+    DatabaseRuntime.Use use() {
+        return DatabaseRuntime.Use.WORK;
+    }
+
+    PrintWriter err() {
+        return spec != null ? spec.commandLine().getErr() : new PrintWriter(System.err, true);
     }
 
     /** A command may adapt the settings to its needs (the bench sizes the pool to its callers). */

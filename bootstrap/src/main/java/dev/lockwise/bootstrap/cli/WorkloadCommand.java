@@ -113,8 +113,9 @@ final class WorkloadCommand {
             for (Future<?> future : futures) {
                 future.get();
             }
-            out.printf("acknowledged=%d cents=%d failed=%d unavailable=%d%n", acknowledged.get(), cents.get(),
-                    failed.get(), unavailable.get());
+            report.result(String.format("acknowledged=%d cents=%d failed=%d unavailable=%d", acknowledged.get(),
+                    cents.get(), failed.get(), unavailable.get()), Report.fields("acknowledged", acknowledged.get(),
+                    "cents", cents.get(), "failed", failed.get(), "unavailable", unavailable.get()));
             return failed.get() == 0 ? ExitCodes.OK : ExitCodes.REFUSED;
         }
     }
@@ -182,14 +183,15 @@ final class WorkloadCommand {
                     unavailable++;
                 } catch (LeaseLostException e) {
                     lost++;
-                    out.println("lost: " + e.getMessage());
-                    out.flush();
+                    err().println("lockwise: lost: " + e.getMessage());
+                    err().flush();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     break;
                 }
             }
-            out.printf("holds=%d unavailable=%d lost=%d%n", holds, unavailable, lost);
+            report.result(String.format("holds=%d unavailable=%d lost=%d", holds, unavailable, lost),
+                    Report.fields("holds", holds, "unavailable", unavailable, "lost", lost));
             return lost > 0 ? ExitCodes.LEASE_LOST : ExitCodes.OK;
         }
     }

@@ -20,12 +20,28 @@ import java.util.Properties;
 import java.util.function.Function;
 
 /**
- * Lockwise's configuration, resolved from four sources, highest first: command-line flags, environment variables
- * ({@code LOCKWISE_…}), a properties file given with {@code --config FILE}, built-in defaults. Every value is
- * validated here, once, with a message that names the setting, the source, the bad value and what is valid.
- * The password is never part of any message or {@link #toString()}.
+ * Lockwise's configuration, resolved from five sources, highest first: command-line flags, environment variables
+ * ({@code LOCKWISE_…}), a properties file given with {@code --config FILE}, libpq's environment variables
+ * ({@code PGHOST}, {@code PGPORT}, {@code PGDATABASE}, {@code PGUSER}, {@code PGPASSWORD}, read the way {@code psql}
+ * reads them), built-in defaults. Every value is validated here, once, with a message that names the setting, the
+ * flag or variable it came from, the bad value and what is valid. The password is never part of any message or
+ * {@link #toString()}, nor is a URL (it may carry one).
  */
 public final class Settings {
+    /** How the schema is treated when a command starts against a server the user named. */
+    public enum Migrations {
+        /** The schema must be up to date; only {@code lockwise migrate} applies it. */
+        CHECK,
+        /** Apply at start (an explicit choice). */
+        APPLY,
+        /** Custom migrations: Lockwise applies nothing and only checks the lease table. */
+        CUSTOM
+    }
+
+    public enum Output {
+        TEXT, JSON
+    }
+
     private final Map<Setting, String> raw;
     private final Map<Setting, String> sources;
 
@@ -36,7 +52,8 @@ public final class Settings {
     private final Duration lockTimeout;
     private final LeaseTable leaseTable;
     private final Duration adaptiveCooldown;
-    private final boolean migrate;
+    private final Migrations migrations;
+    private final Output output;
     private final int demoWorkers;
     private final int demoDeposits;
     private final int demoAccounts;
@@ -46,7 +63,7 @@ public final class Settings {
         this.raw = raw;
         this.sources = sources;
         this.strategy = parse(Setting.STRATEGY, Strategy::parse, false);
-        this.dbUrl = Optional.ofNullable(raw.get(Setting.DB_URL)).filter(url -> !url.isBlank()).map(this::checkUrl);
+        this.dbUrl = Optional.ofNullable(raw.get(Setting.DB_URL)).map(this::checkUrl);
         this.poolSize = integer(Setting.POOL_SIZE, 1, 500);
         int attempts = integer(Setting.RETRY_ATTEMPTS, 1, 1000);
         Duration backoff = duration(Setting.RETRY_BACKOFF);
@@ -54,8 +71,8 @@ public final class Settings {
         this.retryPolicy = parse(Setting.RETRY_MAX_BACKOFF, ignored -> new RetryPolicy(attempts, backoff,
                 RetryPolicy.DEFAULT.multiplier(), maxBackoff, RetryPolicy.DEFAULT.jitter()), true);
         this.lockTimeout = duration(Setting.LOCK_TIMEOUT);
-        if (lockTimeout.compareTo(Duration.ofMinutes(10)) > 0) {
-            throw invalid(Setting.LOCK_TIMEOUT, "at most 10m");
+        if (lockTimeout.isZero() || lockTimeout.compareTo(Duration.ofMinutes(10)) > 0) {
+            throw invalid(Setting.LOCK_TIMEOUT, "1ms to 10m (every wait is bounded; there is no 'forever')");
         }
         String schema = parse(Setting.LEASE_SCHEMA, value -> new LeaseTable(value, LeaseTable.DEFAULT_TABLE).schema(),
                 true);
@@ -64,7 +81,17 @@ public final class Settings {
         if (adaptiveCooldown.isZero() || adaptiveCooldown.compareTo(Duration.ofHours(1)) > 0) {
             throw invalid(Setting.ADAPTIVE_COOLDOWN, "1ms to 1h");
         }
-        this.migrate = bool(Setting.MIGRATE);
+        this.migrations = switch (nonNull(Setting.MIGRATE).toLowerCase(Locale.ROOT)) {
+            case "check" -> Migrations.CHECK;
+            case "true", "yes", "on", "apply" -> Migrations.APPLY;
+            case "false", "no", "off", "custom" -> Migrations.CUSTOM;
+            default -> throw invalid(Setting.MIGRATE, "check, true or false");
+        };
+        this.output = switch (nonNull(Setting.OUTPUT).toLowerCase(Locale.ROOT)) {
+            case "text" -> Output.TEXT;
+            case "json" -> Output.JSON;
+            default -> throw invalid(Setting.OUTPUT, Setting.OUTPUT.help());
+        };
         this.demoWorkers = integer(Setting.DEMO_WORKERS, 1, 1000);
         this.demoDeposits = integer(Setting.DEMO_DEPOSITS, 1, 10_000_000);
         this.demoAccounts = integer(Setting.DEMO_ACCOUNTS, 1, 1_000_000);
@@ -97,6 +124,7 @@ public final class Settings {
         }
         Map<Setting, String> raw = new EnumMap<>(Setting.class);
         Map<Setting, String> sources = new EnumMap<>(Setting.class);
+        Map<Setting, Map.Entry<String, String>> libpq = Libpq.settings(environment);
         for (Setting setting : Setting.values()) {
             if (flags.get(setting) != null) {
                 raw.put(setting, flags.get(setting));
@@ -107,12 +135,31 @@ public final class Settings {
             } else if (file.getProperty(setting.key()) != null) {
                 raw.put(setting, file.getProperty(setting.key()));
                 sources.put(setting, "config file " + configFile.orElseThrow() + " (" + setting.key() + ")");
+            } else if (libpq.containsKey(setting)) {
+                raw.put(setting, libpq.get(setting).getValue());
+                sources.put(setting, "environment " + libpq.get(setting).getKey());
             } else if (setting.defaultValue() != null) {
                 raw.put(setting, setting.defaultValue());
                 sources.put(setting, "default");
             }
         }
+        PostgresUrl.credentials(raw.get(Setting.DB_URL)).ifPresent(credentials -> {
+            // postgres://USER:PASSWORD@HOST/DB: the URL's own credentials, unless given explicitly above it.
+            if (credentials.user() != null && !explicit(sources.get(Setting.DB_USER))) {
+                raw.put(Setting.DB_USER, credentials.user());
+                sources.put(Setting.DB_USER, sources.get(Setting.DB_URL) + " (its user)");
+            }
+            if (credentials.password() != null && !explicit(sources.get(Setting.DB_PASSWORD))) {
+                raw.put(Setting.DB_PASSWORD, credentials.password());
+                sources.put(Setting.DB_PASSWORD, sources.get(Setting.DB_URL) + " (its password)");
+            }
+        });
         return new Settings(raw, sources);
+    }
+
+    private static boolean explicit(String source) {
+        return source != null && (source.startsWith("flag") || source.startsWith("environment LOCKWISE_")
+                || source.startsWith("config file"));
     }
 
     /** Defaults and the environment only. */
@@ -160,15 +207,6 @@ public final class Settings {
         throw invalid(setting, "a whole number from " + min + " to " + max);
     }
 
-    private boolean bool(Setting setting) {
-        String value = nonNull(setting).toLowerCase(Locale.ROOT);
-        return switch (value) {
-            case "true", "yes", "on" -> true;
-            case "false", "no", "off" -> false;
-            default -> throw invalid(setting, "true or false");
-        };
-    }
-
     private Duration duration(Setting setting) {
         try {
             return Durations.parse(nonNull(setting));
@@ -177,13 +215,20 @@ public final class Settings {
         }
     }
 
+    /** The URL as PgJDBC takes it; never echoed in a message (it may carry a password). */
     private String checkUrl(String url) {
         String trimmed = url.trim();
-        if (!trimmed.startsWith("jdbc:postgresql://") || trimmed.length() <= "jdbc:postgresql://".length()) {
-            throw new ConfigException("invalid value for setting db.url (from " + sources.get(Setting.DB_URL)
-                    + "): valid: a URL of the form jdbc:postgresql://HOST[:PORT]/DATABASE");
+        if (trimmed.isEmpty()) {
+            throw new ConfigException("setting db.url is empty (from " + sources.get(Setting.DB_URL) + "): give a"
+                    + " jdbc:postgresql:// or postgres:// URL, or leave it unset for an embedded PostgreSQL");
         }
-        return trimmed;
+        try {
+            return PostgresUrl.toJdbc(trimmed);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("invalid value for setting db.url (from " + sources.get(Setting.DB_URL)
+                    + "): " + e.getMessage() + "; valid: jdbc:postgresql://HOST[:PORT]/DATABASE or"
+                    + " postgres://[USER[:PASSWORD]@]HOST[:PORT]/DATABASE");
+        }
     }
 
     // ---- values -----------------------------------------------------------------------------------------------
@@ -225,8 +270,12 @@ public final class Settings {
         return adaptiveCooldown;
     }
 
-    public boolean migrate() {
-        return migrate;
+    public Migrations migrations() {
+        return migrations;
+    }
+
+    public Output output() {
+        return output;
     }
 
     public int demoWorkers() {
@@ -275,6 +324,10 @@ public final class Settings {
         StringBuilder text = new StringBuilder("Settings{");
         for (Setting setting : Setting.values()) {
             String value = raw.get(setting);
+            if (setting == Setting.DB_URL && value != null) {
+                // The converted URL (credentials of a postgres:// URL taken out) with any password parameter masked.
+                value = dbUrl.map(url -> url.replaceAll("(?i)(password=)[^&]*", "$1****")).orElse(value);
+            }
             text.append(setting.key()).append('=')
                     .append(setting.secret() && value != null && !value.isEmpty() ? "****" : value).append(", ");
         }

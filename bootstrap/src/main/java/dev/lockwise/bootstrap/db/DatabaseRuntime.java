@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.lockwise.adapter.lock.LeaseTableCheck;
+import dev.lockwise.bootstrap.config.ConfigException;
 import dev.lockwise.bootstrap.config.Settings;
 import dev.lockwise.db.MigrationException;
 import dev.lockwise.db.Migrations;
@@ -12,28 +13,75 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import javax.sql.DataSource;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * The database a command runs against: the configured server, or, when no URL is configured, an embedded
- * PostgreSQL started for the life of this process (its temporary data directory is removed when the process exits,
- * also on Ctrl-C). Opens the HikariCP pool, then applies the migrations, or with custom migrations only checks that
- * the lease table is as expected.
+ * The database a command runs against, opened one of three ways ({@link Use}):
+ * <ul>
+ *   <li>with no URL configured, an embedded PostgreSQL started for the life of this process — its data is discarded
+ *       when the process exits (also on Ctrl-C) — and migrated, since nothing of the user's is there;</li>
+ *   <li>{@link Use#WORK}: the configured server; Lockwise's schema must already be there and up to date ({@code
+ *       lockwise migrate} applies it), unless the user asked for migrations at start or has custom migrations;</li>
+ *   <li>{@link Use#MIGRATE}: the configured server, migrated;</li>
+ *   <li>{@link Use#SCRATCH}: a database of its own on the configured server, created, migrated, and dropped when the
+ *       command ends, for commands that fill and empty tables (demo, bench) — they never touch the user's.</li>
+ * </ul>
  */
 public final class DatabaseRuntime implements AutoCloseable {
+    /** What a command does with the database, which decides how it is opened. */
+    public enum Use {
+        WORK, MIGRATE, SCRATCH
+    }
+
+    private static final Pattern HOST_PORT = Pattern.compile("^jdbc:postgresql://([^/?]*)");
+
     private final HikariDataSource dataSource;
     private final EmbeddedPostgres embedded;
     private final String displayUrl;
+    private final Scratch scratch;
     private final Thread shutdownHook;
     private final List<Runnable> firstOnShutdown = new CopyOnWriteArrayList<>();
 
-    private DatabaseRuntime(HikariDataSource dataSource, EmbeddedPostgres embedded, String displayUrl) {
+    /** A database created for this command on the user's server, and how to drop it. */
+    private record Scratch(String name, String adminUrl, String user, String password, Consumer<String> notice) {
+        void drop() {
+            try (Connection admin = DriverManager.getConnection(adminUrl, user, password);
+                 Statement statement = admin.createStatement()) {
+                statement.setQueryTimeout(30);
+                try {
+                    statement.execute("DROP DATABASE IF EXISTS " + quote(name) + " WITH (FORCE)");
+                } catch (SQLException olderThan13) {
+                    statement.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '"
+                            + name + "' AND pid <> pg_backend_pid()");
+                    statement.execute("DROP DATABASE IF EXISTS " + quote(name));
+                }
+            } catch (SQLException e) {
+                notice.accept("lockwise: could not drop the scratch database " + name + " (" + rootMessage(e)
+                        + "); drop it yourself");
+            }
+        }
+    }
+
+    private DatabaseRuntime(HikariDataSource dataSource, EmbeddedPostgres embedded, String displayUrl,
+                            Scratch scratch) {
         this.dataSource = dataSource;
         this.embedded = embedded;
         this.displayUrl = displayUrl;
+        this.scratch = scratch;
         this.shutdownHook = new Thread(this::shutDown, "lockwise-database-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -58,18 +106,55 @@ public final class DatabaseRuntime implements AutoCloseable {
         closeQuietly();
     }
 
-    /** Connects (starting an embedded server if needed), then migrates or checks; {@code notice} gets the psql hint. */
-    public static DatabaseRuntime start(Settings settings, Consumer<String> notice) {
-        DatabaseRuntime runtime = connect(settings, notice);
+    /**
+     * Opens the database for {@code use}; {@code notice} gets what the user should know on stderr (the embedded
+     * server's psql line, the scratch database's name), {@code purpose} names the command for those notices.
+     */
+    public static DatabaseRuntime start(Settings settings, Use use, String purpose, Consumer<String> notice) {
+        if (settings.dbUrl().isEmpty()) {
+            DatabaseRuntime runtime = embedded(settings, notice);
+            return migrated(runtime, settings, Settings.Migrations.APPLY);
+        }
+        if (use == Use.SCRATCH) {
+            return migrated(scratch(settings, purpose, notice), settings, Settings.Migrations.APPLY);
+        }
+        DatabaseRuntime runtime = open(settings.dbUrl().get(), settings.dbUser(), settings.dbPassword(),
+                settings.poolSize(), null, null);
+        return migrated(runtime, settings, use == Use.MIGRATE ? Settings.Migrations.APPLY : settings.migrations());
+    }
+
+    /** Connects (starting an embedded server if no URL is configured) and applies nothing. */
+    public static DatabaseRuntime connect(Settings settings, Consumer<String> notice) {
+        return settings.dbUrl().isEmpty() ? embedded(settings, notice)
+                : open(settings.dbUrl().get(), settings.dbUser(), settings.dbPassword(), settings.poolSize(), null,
+                null);
+    }
+
+    private static DatabaseRuntime migrated(DatabaseRuntime runtime, Settings settings, Settings.Migrations mode) {
         try {
-            if (settings.migrate()) {
-                Migrations.apply(runtime.dataSource, settings.leaseTable());
-            } else {
-                LeaseTableCheck.verify(runtime.dataSource, settings.leaseTable());
+            switch (mode) {
+                case APPLY -> Migrations.apply(runtime.dataSource, settings.leaseTable());
+                case CUSTOM -> LeaseTableCheck.verify(runtime.dataSource, settings.leaseTable());
+                case CHECK -> {
+                    List<String> pending = Migrations.pending(runtime.dataSource, settings.leaseTable());
+                    if (!pending.isEmpty()) {
+                        throw new ConfigException("the database at " + runtime.displayUrl + " lacks Lockwise's"
+                                + " schema (" + pending.size() + " migration" + (pending.size() == 1 ? "" : "s")
+                                + " pending, first " + pending.get(0) + "): run `lockwise migrate` (or set"
+                                + " --migrate true to apply at start)");
+                    }
+                }
+                default -> throw new IllegalStateException(mode.toString());
             }
         } catch (MigrationException e) {
             runtime.close();
-            throw new DatabaseUnavailableException("migrating " + runtime.displayUrl + " failed: " + rootMessage(e), e);
+            if (mode == Settings.Migrations.CHECK && String.valueOf(rootMessage(e)).contains("permission denied")) {
+                throw new ConfigException("cannot read Lockwise's schema history at " + runtime.displayUrl + " ("
+                        + rootMessage(e) + "): grant SELECT on lockwise_schema_history and"
+                        + " <lease table>_history, or set --migrate false (custom migrations)");
+            }
+            throw new DatabaseUnavailableException((mode == Settings.Migrations.CHECK ? "checking the schema of "
+                    : "migrating ") + runtime.displayUrl + " failed: " + rootMessage(e), e);
         } catch (RuntimeException e) {
             runtime.close();
             throw e;
@@ -77,49 +162,52 @@ public final class DatabaseRuntime implements AutoCloseable {
         return runtime;
     }
 
-    /** Connects (starting an embedded server if needed) and applies nothing. */
-    public static DatabaseRuntime connect(Settings settings, Consumer<String> notice) {
-        EmbeddedPostgres embedded = null;
-        String url;
-        String user = settings.dbUser();
-        String password = settings.dbPassword();
-        if (settings.dbUrl().isPresent()) {
-            url = settings.dbUrl().get();
-        } else {
-            embedded = startEmbedded();
-            url = embedded.getJdbcUrl("postgres", "postgres");
-            user = "postgres";
-            password = "";
-        }
-        String displayUrl = redact(url);
-        HikariDataSource pool = openPool(url, user, password, settings.poolSize(), displayUrl, embedded);
-        if (embedded != null) {
-            notice.accept("Embedded PostgreSQL " + serverVersion(pool) + " running for this process. Connect while it"
-                    + " runs:\n  psql -h localhost -p " + embedded.getPort() + " -U postgres postgres");
-        }
-        return new DatabaseRuntime(pool, embedded, displayUrl);
-    }
-
-    /** Read through the pool just opened, rather than on a connection of its own. */
-    private static String serverVersion(HikariDataSource pool) {
-        try (var connection = pool.getConnection()) {
-            return connection.getMetaData().getDatabaseProductVersion();
-        } catch (java.sql.SQLException e) {
-            return "";
-        }
-    }
-
-    private static EmbeddedPostgres startEmbedded() {
+    private static DatabaseRuntime embedded(Settings settings, Consumer<String> notice) {
+        EmbeddedPostgres embedded;
         try {
             // Room for a benchmark's pool and pgbench's clients side by side.
-            return EmbeddedPostgres.builder().setServerConfig("max_connections", "300").start();
+            embedded = EmbeddedPostgres.builder().setServerConfig("max_connections", "300").start();
         } catch (IOException | RuntimeException e) {
             throw new DatabaseUnavailableException("starting the embedded PostgreSQL failed: " + rootMessage(e), e);
         }
+        DatabaseRuntime runtime = open(embedded.getJdbcUrl("postgres", "postgres"), "postgres", "",
+                settings.poolSize(), embedded, null);
+        notice.accept("Embedded PostgreSQL " + runtime.serverVersion() + " running for this process; its data is"
+                + " discarded when the process exits. Connect while it runs:\n  psql -h localhost -p "
+                + embedded.getPort() + " -U postgres postgres");
+        return runtime;
     }
 
-    private static HikariDataSource openPool(String url, String user, String password, int size, String displayUrl,
-                                             EmbeddedPostgres embedded) {
+    private static DatabaseRuntime scratch(Settings settings, String purpose, Consumer<String> notice) {
+        String url = settings.dbUrl().orElseThrow();
+        String name = "lockwise_" + purpose + "_" + Long.toString(ProcessHandle.current().pid(), 36)
+                + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36), 36);
+        try (Connection admin = DriverManager.getConnection(url, settings.dbUser(), settings.dbPassword());
+             Statement statement = admin.createStatement()) {
+            statement.setQueryTimeout(30);
+            statement.execute("CREATE DATABASE " + quote(name));
+        } catch (SQLException e) {
+            if ("42501".equals(e.getSQLState())) {
+                throw new ConfigException(purpose + " works in a database of its own, and user '" + settings.dbUser()
+                        + "' may not create one (it needs CREATEDB): grant it, or leave the database URL unset to"
+                        + " run " + purpose + " on an embedded PostgreSQL");
+            }
+            throw connectFailure(redact(url), settings.dbUser(), e);
+        }
+        Scratch drop = new Scratch(name, url, settings.dbUser(), settings.dbPassword(), notice);
+        notice.accept("lockwise: " + purpose + " works in a database of its own, " + name + ", created on "
+                + hostPort(url) + " now and dropped at exit; no other database is touched");
+        try {
+            return open(withDatabase(url, name), settings.dbUser(), settings.dbPassword(), settings.poolSize(), null,
+                    drop);
+        } catch (RuntimeException e) {
+            drop.drop();
+            throw e;
+        }
+    }
+
+    private static DatabaseRuntime open(String url, String user, String password, int size, EmbeddedPostgres embedded,
+                                        Scratch scratch) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
         config.setUsername(user);
@@ -131,19 +219,71 @@ public final class DatabaseRuntime implements AutoCloseable {
         config.addDataSourceProperty("connectTimeout", "5");
         config.addDataSourceProperty("ApplicationName", "lockwise");
         try {
-            return new HikariDataSource(config);
+            return new DatabaseRuntime(new HikariDataSource(config), embedded, redact(url), scratch);
         } catch (HikariPool.PoolInitializationException | IllegalArgumentException e) {
             if (embedded != null) {
                 closeEmbedded(embedded);
             }
-            throw new DatabaseUnavailableException("cannot connect to " + displayUrl + " as " + user + ": "
-                    + rootMessage(e), e);
+            if (scratch != null) {
+                scratch.drop();
+            }
+            throw connectFailure(redact(url), user, e);
+        }
+    }
+
+    /** Why a connection could not be made, in plain words: unknown host, refused, no answer, or the server's reason. */
+    static DatabaseUnavailableException connectFailure(String displayUrl, String user, Throwable failure) {
+        String reason = rootMessage(failure);
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof UnknownHostException unknown) {
+                reason = "unknown host '" + unknown.getMessage() + "' (no such name in DNS)";
+                break;
+            }
+            if (cause instanceof ConnectException || cause instanceof NoRouteToHostException) {
+                reason = "connection refused by " + hostPort(displayUrl) + " (is PostgreSQL running and listening"
+                        + " there?)";
+                break;
+            }
+            if (cause instanceof SocketTimeoutException) {
+                reason = "no answer from " + hostPort(displayUrl) + " within the connect timeout";
+                break;
+            }
+        }
+        return new DatabaseUnavailableException("cannot connect to " + displayUrl + " as " + user + ": " + reason,
+                failure);
+    }
+
+    private String serverVersion() {
+        try (var connection = dataSource.getConnection()) {
+            return connection.getMetaData().getDatabaseProductVersion();
+        } catch (SQLException e) {
+            return "";
         }
     }
 
     /** The URL without any password parameter, for messages. */
     public static String redact(String url) {
         return url.replaceAll("(?i)(password=)[^&]*", "$1****");
+    }
+
+    static String hostPort(String url) {
+        Matcher matcher = HOST_PORT.matcher(url);
+        return matcher.find() ? matcher.group(1) : "the server";
+    }
+
+    /** The same URL with another database. */
+    static String withDatabase(String url, String database) {
+        Matcher matcher = HOST_PORT.matcher(url);
+        if (!matcher.find()) {
+            throw new IllegalArgumentException("not a jdbc:postgresql:// URL");
+        }
+        String rest = url.substring(matcher.end());
+        int query = rest.indexOf('?');
+        return matcher.group() + "/" + database + (query < 0 ? "" : rest.substring(query));
+    }
+
+    private static String quote(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 
     static String rootMessage(Throwable e) {
@@ -168,14 +308,24 @@ public final class DatabaseRuntime implements AutoCloseable {
         return displayUrl;
     }
 
+    /** The JDBC URL of the database in use (the scratch one for demo and bench), for child processes. */
+    public String jdbcUrl() {
+        return dataSource.getJdbcUrl();
+    }
+
     public Optional<Integer> embeddedPort() {
         return Optional.ofNullable(embedded).map(EmbeddedPostgres::getPort);
     }
 
-    private void closeQuietly() {
-        dataSource.close();
-        if (embedded != null) {
-            closeEmbedded(embedded);
+    private synchronized void closeQuietly() {
+        if (!dataSource.isClosed()) {
+            dataSource.close();
+            if (embedded != null) {
+                closeEmbedded(embedded);
+            }
+            if (scratch != null) {
+                scratch.drop();
+            }
         }
     }
 
@@ -196,5 +346,4 @@ public final class DatabaseRuntime implements AutoCloseable {
             // The hook is running or has run.
         }
     }
-
 }

@@ -25,13 +25,13 @@ public final class AdaptiveRepositories {
 
     public static AccountRepository accounts(DataSource dataSource, Duration lockTimeout, HotRows hotRows,
                                              LockwiseEvents events) {
-        return new AdaptiveAccountRepository(new JooqAccountRepository(dataSource),
+        return new AdaptiveAccountRepository(new JooqAccountRepository(dataSource, lockTimeout),
                 new PessimisticAccountRepository(dataSource, lockTimeout), hotRows, events);
     }
 
     public static VerFactRepository verFacts(DataSource dataSource, Duration lockTimeout, HotRows hotRows,
                                              LockwiseEvents events) {
-        return new AdaptiveVerFactRepository(new JooqVerFactRepository(dataSource),
+        return new AdaptiveVerFactRepository(new JooqVerFactRepository(dataSource, lockTimeout),
                 new PessimisticVerFactRepository(dataSource, lockTimeout), hotRows, events);
     }
 }

@@ -5,6 +5,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.lockwise.adapter.jooq.JooqAccountRepository;
 import dev.lockwise.adapter.jooq.JooqVerFactRepository;
+import dev.lockwise.bootstrap.config.Settings;
 import dev.lockwise.domain.account.AccountRepository;
 import dev.lockwise.domain.verfact.VerFactRepository;
 
@@ -14,13 +15,13 @@ import javax.sql.DataSource;
 public final class OptimisticPersistenceModule extends AbstractModule {
     @Provides
     @Singleton
-    AccountRepository accounts(DataSource dataSource) {
-        return new JooqAccountRepository(dataSource);
+    AccountRepository accounts(DataSource dataSource, Settings settings) {
+        return new JooqAccountRepository(dataSource, settings.lockTimeout());
     }
 
     @Provides
     @Singleton
-    VerFactRepository verFacts(DataSource dataSource) {
-        return new JooqVerFactRepository(dataSource);
+    VerFactRepository verFacts(DataSource dataSource, Settings settings) {
+        return new JooqVerFactRepository(dataSource, settings.lockTimeout());
     }
 }

@@ -5,6 +5,7 @@ import dev.lockwise.domain.InvalidAmountException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * A non-negative amount with exactly two decimal places that fits the database column {@code numeric(19,2)}.
@@ -15,6 +16,7 @@ public record Money(BigDecimal amount) implements Comparable<Money> {
     /** The largest value of {@code numeric(19,2)}. */
     public static final BigDecimal MAX = new BigDecimal("99999999999999999.99");
     public static final Money ZERO = new Money(BigDecimal.ZERO);
+    private static final Pattern ASCII_DECIMAL = Pattern.compile("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?");
 
     public Money {
         Objects.requireNonNull(amount, "amount");
@@ -32,13 +34,21 @@ public record Money(BigDecimal amount) implements Comparable<Money> {
         amount = amount.setScale(SCALE, RoundingMode.UNNECESSARY);
     }
 
-    /** Parses a plain decimal such as {@code 10}, {@code 10.5} or {@code 10.50}. */
+    /**
+     * Parses a plain decimal such as {@code 10}, {@code 10.5} or {@code 10.50}, in ASCII digits only (Java would
+     * read {@code １２} or {@code ١٢} as twelve; a user who typed them did not necessarily mean it).
+     */
     public static Money parse(String text) {
         if (text == null || text.isBlank()) {
             throw new InvalidAmountException("amount must be a decimal number, got nothing");
         }
+        String trimmed = text.trim();
+        if (!ASCII_DECIMAL.matcher(trimmed).matches()) {
+            throw new InvalidAmountException("amount must be a decimal number in ASCII digits such as 10.50, got '"
+                    + text + "'");
+        }
         try {
-            return new Money(new BigDecimal(text.trim()));
+            return new Money(new BigDecimal(trimmed));
         } catch (NumberFormatException e) {
             throw new InvalidAmountException("amount must be a decimal number such as 10.50, got '" + text + "'");
         }
