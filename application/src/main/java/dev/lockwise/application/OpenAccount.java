@@ -7,7 +7,10 @@ import dev.lockwise.domain.account.Username;
 
 import java.util.Objects;
 
-/** Creates an account with an opening balance (zero or more) and version 0. */
+/**
+ * Creates an account with an opening balance (zero or more) and version 0. Its name may not hold invisible or
+ * text-direction characters ({@link Username#requireNoLookAlikes()}).
+ */
 public final class OpenAccount {
     private final AccountRepository accounts;
 
@@ -18,6 +21,6 @@ public final class OpenAccount {
     public Account open(Username username, Money openingBalance) {
         Objects.requireNonNull(username, "username");
         Objects.requireNonNull(openingBalance, "openingBalance");
-        return accounts.open(username, openingBalance);
+        return accounts.open(username.requireNoLookAlikes(), openingBalance);
     }
 }

@@ -269,7 +269,8 @@ class CommandLineIT {
         assertThat(result.err()).contains("demo works in a database of its own, lockwise_demo_");
         assertThat(DB.queryValue("SELECT count(*) FROM account")).as("the configured database untouched").isEqualTo(0L);
         assertThat(DB.queryValue("SELECT count(*) FROM verfact")).isEqualTo(0L);
-        assertThat(DB.queryValue("SELECT count(*) FROM pg_database WHERE datname LIKE 'lockwise_demo_%'"))
+        String scratch = result.err().replaceFirst("(?s).*database of its own, (lockwise_demo_[a-z0-9]+),.*", "$1");
+        assertThat(DB.queryValue("SELECT count(*) FROM pg_database WHERE datname = ?", scratch))
                 .as("its own database dropped at the end").isEqualTo(0L);
     }
 

@@ -97,6 +97,17 @@ class HttpHostIT {
             assertThat(post(port, "/deposits?username=user0&amount=abc").statusCode()).isEqualTo(400);
             assertThat(post(port, "/deposits?username=ghost&amount=1").statusCode()).isEqualTo(404);
             assertThat(post(port, "/verfacts/process?id=99999").statusCode()).isEqualTo(404);
+            // A page of another origin (a browser sends its Origin on a cross-site POST) is refused, and so is a
+            // request addressed to another host name (DNS rebinding); nothing is written.
+            HttpResponse<String> crossSite = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                            + "/accounts?username=csrf")).header("Origin", "http://evil.example")
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(crossSite.statusCode()).isEqualTo(403);
+            HttpResponse<String> sameSite = client.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+                            + "/verfacts")).header("Origin", "http://localhost:" + port)
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(sameSite.statusCode()).isEqualTo(201);
+            assertThat(DB.queryValue("SELECT count(*) FROM account WHERE username = 'csrf'")).isEqualTo(0L);
         }
     }
 }

@@ -33,7 +33,7 @@ public final class PessimisticAccountRepository implements AccountRepository {
     private static final String LOCK_BY_USERNAME = COLUMNS + " WHERE username = ? FOR NO KEY UPDATE";
     private static final String WRITE = "UPDATE account SET balance = ?, version = ? WHERE id = ?";
     private static final String WRITE_AND_COMMIT = Transactions.committing(WRITE);
-    private static final String INSERT = "INSERT INTO account (username, balance, version) VALUES (?, ?, 0)"
+    private static final String INSERT = "INSERT INTO account (username, balance, version) SELECT ?, ?, 0 FROM %s"
             + " ON CONFLICT (username) DO NOTHING RETURNING id, username, balance, version";
 
     private static final String SELECT_RECEIPT = "SELECT account_id, amount, balance_after, version_after"
@@ -45,20 +45,22 @@ public final class PessimisticAccountRepository implements AccountRepository {
     private final Transactions transactions;
     private final String lockById;
     private final String lockByUsername;
+    private final String insert;
 
     public PessimisticAccountRepository(DataSource dataSource, Duration lockTimeout) {
         this.transactions = new Transactions(dataSource, lockTimeout);
         this.lockById = transactions.locking(LOCK_BY_ID);
         this.lockByUsername = transactions.locking(LOCK_BY_USERNAME);
+        this.insert = String.format(INSERT, transactions.lockTimeoutSource());
     }
 
     @Override
     public Account open(Username username, Money initialBalance) {
         return transactions.autocommit("open account '" + username + "'", connection -> {
-            try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
-                insert.setString(1, username.value());
-                insert.setBigDecimal(2, initialBalance.amount());
-                return readOne(insert).orElseThrow(() -> new DuplicateUsernameException(username));
+            try (PreparedStatement statement = connection.prepareStatement(insert)) {
+                statement.setString(1, username.value());
+                statement.setBigDecimal(2, initialBalance.amount());
+                return readOne(statement).orElseThrow(() -> new DuplicateUsernameException(username));
             }
         });
     }

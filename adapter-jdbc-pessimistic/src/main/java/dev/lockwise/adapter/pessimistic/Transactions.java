@@ -27,6 +27,7 @@ final class Transactions {
 
     private final DataSource dataSource;
     private final String setLockTimeout;
+    private final String lockTimeoutSource;
 
     Transactions(DataSource dataSource, Duration lockTimeout) {
         if (dataSource == null) {
@@ -40,6 +41,7 @@ final class Transactions {
         this.dataSource = dataSource;
         // A number we format ourselves: SET does not take bind parameters, and nothing user-typed reaches this text.
         this.setLockTimeout = "SET LOCAL lock_timeout = '" + lockTimeout.toMillis() + "ms'";
+        this.lockTimeoutSource = "(SELECT set_config('lock_timeout', '" + lockTimeout.toMillis() + "ms', true)) AS bound";
     }
 
     @FunctionalInterface
@@ -50,6 +52,15 @@ final class Transactions {
     /** {@code select} (a locking read) preceded by this repository's {@code SET LOCAL lock_timeout}, in one message. */
     String locking(String select) {
         return setLockTimeout + "; " + select;
+    }
+
+    /**
+     * A one-row table for the {@code FROM} of an autocommit write that may wait on a lock (an insert racing another
+     * transaction's uncommitted insert of the same key): evaluated before the row is written, it sets the
+     * statement's {@code lock_timeout}, with no round trip and nothing left behind.
+     */
+    String lockTimeoutSource() {
+        return lockTimeoutSource;
     }
 
     /** {@code writes} followed by {@code COMMIT}, in one message. */
@@ -87,7 +98,10 @@ final class Transactions {
         }
     }
 
-    /** Outside any transaction: one autocommit statement (inserts and plain reads need no row lock). */
+    /**
+     * Outside any transaction: one autocommit statement (plain reads, and writes whose waits are bounded by
+     * {@link #lockTimeoutSource()}).
+     */
     <T> T autocommit(String what, Work<T> work) {
         try (Connection connection = dataSource.getConnection()) {
             return work.run(connection);

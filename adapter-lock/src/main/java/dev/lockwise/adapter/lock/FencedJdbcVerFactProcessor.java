@@ -23,9 +23,15 @@ public final class FencedJdbcVerFactProcessor implements FencedVerFactProcessor 
     private final String processSql;
     private final String heldSql;
 
+    /** With the fence's default lock timeout (5 s). */
     public FencedJdbcVerFactProcessor(DataSource dataSource, LeaseTable table) {
+        this(dataSource, table, LeaseFence.DEFAULT_LOCK_TIMEOUT);
+    }
+
+    /** @param lockTimeout how long the fenced write waits for the lease row when another session holds it */
+    public FencedJdbcVerFactProcessor(DataSource dataSource, LeaseTable table, java.time.Duration lockTimeout) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-        this.fence = new LeaseFence(table);
+        this.fence = new LeaseFence(table, lockTimeout);
         this.processSql = "UPDATE verfact SET state = 'P', processed = TRUE, version = version + 1"
                 + " WHERE id IN (SELECT id FROM verfact WHERE NOT processed ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)"
                 + " AND " + fence.condition();

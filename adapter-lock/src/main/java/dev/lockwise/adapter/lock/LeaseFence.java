@@ -1,10 +1,13 @@
 package dev.lockwise.adapter.lock;
 
+import dev.lockwise.domain.DurationText;
+import dev.lockwise.domain.InvalidInputException;
 import dev.lockwise.domain.lease.Lease;
 import dev.lockwise.domain.lease.LeaseTable;
 
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -19,13 +22,31 @@ import java.util.Objects;
  * Example: {@code UPDATE report SET body = ? WHERE id = ? AND } + {@code fence.condition()}.
  */
 public final class LeaseFence {
+    /** How long a fenced write waits for the lease row when another session holds it locked, by default. */
+    public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(5);
+
     private final String condition;
 
     public LeaseFence(LeaseTable table) {
+        this(table, DEFAULT_LOCK_TIMEOUT);
+    }
+
+    /**
+     * @param lockTimeout how long the fence waits for the lease row's share lock (1 ms to 10 minutes): the row is
+     *                    locked by a holder's renewal for a moment, by an outside session for as long as it likes
+     */
+    public LeaseFence(LeaseTable table, Duration lockTimeout) {
         Objects.requireNonNull(table, "table");
-        this.condition = "EXISTS (SELECT 1 FROM " + table.qualifiedName() + " fence"
+        if (lockTimeout == null || lockTimeout.toMillis() < 1 || lockTimeout.toMinutes() > 10) {
+            throw new InvalidInputException("the fence's lock timeout must be between 1ms and 10m, got "
+                    + DurationText.show(lockTimeout));
+        }
+        // The share lock is taken by the subquery's row-locking step, above its join with `bound`: set_config has
+        // run by then, so the wait is bounded (a number we format ourselves; nothing user-typed reaches the text).
+        this.condition = "EXISTS (SELECT 1 FROM " + table.qualifiedName() + " fence,"
+                + " (SELECT set_config('lock_timeout', '" + lockTimeout.toMillis() + "ms', true)) bound"
                 + " WHERE fence.lock_id = ? AND fence.generation = ? AND fence.expires_at > clock_timestamp()"
-                + " FOR SHARE)";
+                + " FOR SHARE OF fence)";
     }
 
     /** The SQL predicate, with two parameters: lock id and generation. */

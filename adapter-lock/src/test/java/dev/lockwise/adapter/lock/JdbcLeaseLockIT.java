@@ -135,6 +135,24 @@ class JdbcLeaseLockIT {
     }
 
     @Test
+    void aFencedWriteWaitsForALockedLeaseRowNoLongerThanItsLockTimeout() throws Exception {
+        DB.execute("INSERT INTO verfact DEFAULT VALUES");
+        Lease held = lock.tryAcquire(id, Duration.ofMinutes(1), BOUND).orElseThrow();
+        FencedJdbcVerFactProcessor processor = new FencedJdbcVerFactProcessor(DB.dataSource(), LeaseTable.DEFAULT,
+                Duration.ofMillis(500));
+        try (Connection outside = DB.dataSource().getConnection()) {
+            outside.setAutoCommit(false);
+            outside.createStatement().execute("SELECT * FROM lockwise_lease WHERE lock_id = 'nightly-report' FOR UPDATE");
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> processor.processPending(held, 1)).isInstanceOf(LockWaitTimeoutException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(Duration.ofMillis(400),
+                    Duration.ofSeconds(3));
+            outside.rollback();
+        }
+        assertThat(processor.processPending(held, 1)).isEqualTo(1);
+    }
+
+    @Test
     void customMigrationsModeExplainsAMissingOrWrongTable() {
         LeaseTable missing = new LeaseTable("public", "not_there");
         assertThatThrownBy(() -> LeaseTableCheck.verify(DB.dataSource(), missing))

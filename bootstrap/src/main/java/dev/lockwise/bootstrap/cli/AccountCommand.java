@@ -37,7 +37,7 @@ final class AccountCommand {
 
         @Override
         void validate() {
-            name = new Username(username);
+            name = new Username(username).requireNoLookAlikes();
             opening = Money.parse(balance);
         }
 

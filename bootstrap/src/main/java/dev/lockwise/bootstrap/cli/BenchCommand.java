@@ -159,7 +159,7 @@ final class BenchCommand extends SessionCommand {
             text.println(preamble);
             text.flush();
             // A progress bar only for a person watching: not into a log, a pipe or a JSON stream.
-            boolean toTerminal = progress && System.console() != null && !report.json();
+            boolean toTerminal = progress && Terminal.stderr() && !report.json();
             Bench bench = new Bench(dataSource, runners, processors, built.get(0).leaseLock(), pgbenchRunner,
                     toTerminal ? Progress.bar() : Progress.NONE);
             List<CellResult> results = bench.run(config);

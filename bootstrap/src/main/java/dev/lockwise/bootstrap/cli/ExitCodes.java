@@ -25,7 +25,8 @@ public final class ExitCodes {
         if (failure instanceof DatabaseUnavailableException) {
             return DATABASE_UNAVAILABLE;
         }
-        if (failure instanceof InvalidInputException || failure instanceof LeaseTableCheck.LeaseTableMismatchException) {
+        if (failure instanceof InvalidInputException || failure instanceof LeaseTableCheck.LeaseTableMismatchException
+                || failure instanceof IllegalArgumentException) {
             return INVALID;
         }
         return REFUSED; // every other LockwiseException is a refusal; anything unexpected is reported the same way

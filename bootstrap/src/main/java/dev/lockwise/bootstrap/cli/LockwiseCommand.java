@@ -31,7 +31,8 @@ import java.util.concurrent.Callable;
                 "2:invalid input, usage or configuration (also: the schema needs `lockwise migrate`)",
                 "3:database unavailable",
                 "75:exclusive: lock unavailable", "76:exclusive: lease lost (command terminated)",
-                "126/127:exclusive: the command cannot be run / found", "143:stopped by SIGTERM or SIGINT"},
+                "125:exclusive: its supervisor refused to start the command",
+                "126/127:exclusive: the command cannot be run / found", "143:exclusive: stopped by SIGTERM or SIGINT"},
         footer = {"", "Settings come from flags, then LOCKWISE_* environment variables, then --config FILE, then"
                 + " PGHOST/PGPORT/PGDATABASE/PGUSER/PGPASSWORD, then defaults. See README.md."})
 public final class LockwiseCommand implements Callable<Integer> {

@@ -26,9 +26,20 @@ final class Libpq {
             String from = String.join(", ", java.util.stream.Stream.of(host != null ? "PGHOST" : null,
                     port != null ? "PGPORT" : null, database != null ? "PGDATABASE" : null)
                     .filter(java.util.Objects::nonNull).toList());
-            String url = host != null && host.startsWith("/") ? "unix:" + host
-                    : "postgres://" + (host == null ? "localhost" : host) + ":" + (port == null ? "5432" : port)
-                    + "/" + (database != null ? database : user != null ? user : "postgres");
+            String name = database != null ? database : user != null ? user : "postgres";
+            String url;
+            if (host != null && host.startsWith("/")) {
+                url = "unix:" + host;
+            } else {
+                try {
+                    url = "postgres://" + PostgresUrl.withPorts(host == null ? "localhost" : host,
+                            port == null ? "5432" : port) + "/"
+                            + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8)
+                            .replace("+", "%20");
+                } catch (IllegalArgumentException e) {
+                    url = "invalid:" + e.getMessage();
+                }
+            }
             found.put(Setting.DB_URL, new AbstractMap.SimpleImmutableEntry<>(from, url));
         }
         if (user != null) {

@@ -41,7 +41,16 @@ public final class PostgresUrl {
             if (url.length() == JDBC.length()) {
                 throw new IllegalArgumentException("no host after jdbc:postgresql://");
             }
+            String authority = url.substring(JDBC.length()).split("[/?]", 2)[0];
+            if (authority.contains("@")) {
+                // PgJDBC takes no USER:PASSWORD@ (it would read them as a host name and print it in its errors).
+                throw new IllegalArgumentException("a jdbc:postgresql:// URL cannot carry USER:PASSWORD@ (give"
+                        + " db.user, and the password by environment or prompt; or use a postgres:// URL)");
+            }
             return url;
+        }
+        if (url.startsWith("invalid:")) {
+            throw new IllegalArgumentException(url.substring("invalid:".length()));
         }
         if (url.startsWith("unix:")) {
             throw new IllegalArgumentException("PGHOST names a Unix-domain socket directory, which Lockwise cannot"
@@ -95,28 +104,35 @@ public final class PostgresUrl {
         } else {
             return Optional.empty();
         }
-        int queryStart = rest.indexOf('?');
-        String query = queryStart < 0 ? "" : rest.substring(queryStart + 1);
-        rest = queryStart < 0 ? rest : rest.substring(0, queryStart);
-        int slash = rest.indexOf('/');
-        String authority = slash < 0 ? rest : rest.substring(0, slash);
-        String database = slash < 0 ? "" : decode(rest.substring(slash + 1));
+        int at = rest.lastIndexOf('@');
+        int pathOrQuery = indexOfAny(rest, at < 0 ? 0 : at + 1);
+        if (at >= 0 && indexOfAny(rest, 0) < at) {
+            // A '/' or '?' before the '@': a password with an unescaped '/' or '?', which would be split apart.
+            throw new IllegalArgumentException("the user or password has a '/' or '?' that is not %-escaped");
+        }
+        String authority = pathOrQuery < 0 ? rest : rest.substring(0, pathOrQuery);
+        String tail = pathOrQuery < 0 ? "" : rest.substring(pathOrQuery);
+        int queryStart = tail.indexOf('?');
+        String query = queryStart < 0 ? "" : tail.substring(queryStart + 1);
+        String path = queryStart < 0 ? tail : tail.substring(0, queryStart);
+        String database = path.startsWith("/") ? decode(path.substring(1)) : "";
         String user = null;
         String password = null;
-        int at = authority.lastIndexOf('@');
-        if (at >= 0) {
-            String userInfo = authority.substring(0, at);
-            authority = authority.substring(at + 1);
+        int userEnd = authority.lastIndexOf('@');
+        if (userEnd >= 0) {
+            String userInfo = authority.substring(0, userEnd);
+            authority = authority.substring(userEnd + 1);
             int colon = userInfo.indexOf(':');
             user = decode(colon < 0 ? userInfo : userInfo.substring(0, colon));
             password = colon < 0 ? null : decode(userInfo.substring(colon + 1));
         }
         List<String> parameters = new ArrayList<>();
+        String hostParameter = null;
+        String portParameter = null;
         for (String parameter : query.split("&")) {
             if (parameter.isEmpty()) {
                 continue;
             }
-            parameters.add(parameter);
             String value = parameter.contains("=") ? decode(parameter.substring(parameter.indexOf('=') + 1)) : "";
             if (parameter.startsWith("user=")) {
                 user = value;
@@ -124,9 +140,25 @@ public final class PostgresUrl {
                 password = value;
             } else if (parameter.startsWith("dbname=")) {
                 database = value;
+            } else if (parameter.startsWith("host=")) {
+                hostParameter = value;
+            } else if (parameter.startsWith("port=")) {
+                portParameter = value;
+            } else if (parameter.startsWith("hostaddr=") || parameter.startsWith("service=")) {
+                throw new IllegalArgumentException("the libpq parameters hostaddr and service are not supported;"
+                        + " name the host in the URL");
+            } else {
+                parameters.add(parameter);
+                continue;
             }
         }
-        String hosts = authority.isEmpty() ? "localhost" : authority;
+        if (hostParameter != null && hostParameter.startsWith("/")) {
+            throw new IllegalArgumentException("a Unix-domain socket directory (host=/…) cannot be used; name a host");
+        }
+        String hosts = hostParameter != null ? hostParameter : authority.isEmpty() ? "localhost" : authority;
+        if (portParameter != null) {
+            hosts = withPorts(hosts, portParameter);
+        }
         for (String host : hosts.split(",")) {
             String port = host.startsWith("[") ? host.substring(host.indexOf(']') + 1) : host.contains(":")
                     ? host.substring(host.indexOf(':')) : "";
@@ -138,6 +170,31 @@ public final class PostgresUrl {
             database = user != null && !user.isEmpty() ? user : "postgres";
         }
         return Optional.of(new Parsed(user, password, hosts, encodePath(database), parameters));
+    }
+
+    private static int indexOfAny(String text, int from) {
+        int slash = text.indexOf('/', from);
+        int question = text.indexOf('?', from);
+        return slash < 0 ? question : question < 0 ? slash : Math.min(slash, question);
+    }
+
+    /** {@code h1,h2} with ports {@code 5432,5433} (or one port for all) as {@code h1:5432,h2:5433}. */
+    static String withPorts(String hosts, String ports) {
+        String[] hostList = hosts.split(",");
+        String[] portList = ports.split(",");
+        if (portList.length != 1 && portList.length != hostList.length) {
+            throw new IllegalArgumentException("give one port, or one per host");
+        }
+        List<String> joined = new ArrayList<>();
+        for (int i = 0; i < hostList.length; i++) {
+            String host = hostList[i].trim();
+            if (host.contains(":") && !host.startsWith("[")) {
+                host = "[" + host + "]"; // a bare IPv6 address
+            }
+            String port = portList.length == 1 ? portList[0].trim() : portList[i].trim();
+            joined.add(port.isEmpty() ? host : host + ":" + port);
+        }
+        return String.join(",", joined);
     }
 
     private static String decode(String text) {

@@ -143,23 +143,51 @@ public final class Settings {
                 sources.put(setting, "default");
             }
         }
-        PostgresUrl.credentials(raw.get(Setting.DB_URL)).ifPresent(credentials -> {
-            // postgres://USER:PASSWORD@HOST/DB: the URL's own credentials, unless given explicitly above it.
-            if (credentials.user() != null && !explicit(sources.get(Setting.DB_USER))) {
+        Optional<PostgresUrl.Credentials> inUrl;
+        try {
+            inUrl = PostgresUrl.credentials(raw.get(Setting.DB_URL));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("invalid value for setting db.url (from " + sources.get(Setting.DB_URL) + "): "
+                    + e.getMessage() + "; valid: jdbc:postgresql://HOST[:PORT]/DATABASE or"
+                    + " postgres://[USER[:PASSWORD]@]HOST[:PORT]/DATABASE");
+        }
+        inUrl.ifPresent(credentials -> {
+            if (credentials.password() != null && sources.get(Setting.DB_URL).startsWith("flag")) {
+                throw new ConfigException("--db-url carries a password, which every user can read with ps: put the"
+                        + " URL in LOCKWISE_DB_URL or a --config file, or give the password by environment or prompt");
+            }
+            // postgres://USER:PASSWORD@HOST/DB: the URL's own credentials, unless given from a source above the URL's.
+            int url = rank(sources.get(Setting.DB_URL));
+            if (credentials.user() != null && rank(sources.get(Setting.DB_USER)) < url) {
                 raw.put(Setting.DB_USER, credentials.user());
                 sources.put(Setting.DB_USER, sources.get(Setting.DB_URL) + " (its user)");
             }
-            if (credentials.password() != null && !explicit(sources.get(Setting.DB_PASSWORD))) {
+            if (credentials.password() != null && rank(sources.get(Setting.DB_PASSWORD)) < url) {
                 raw.put(Setting.DB_PASSWORD, credentials.password());
                 sources.put(Setting.DB_PASSWORD, sources.get(Setting.DB_URL) + " (its password)");
             }
         });
+        String url = raw.get(Setting.DB_URL);
+        if (url != null && url.toLowerCase(Locale.ROOT).contains("password=")
+                && sources.get(Setting.DB_URL).startsWith("flag")) {
+            throw new ConfigException("--db-url carries a password, which every user can read with ps: put the URL in"
+                    + " LOCKWISE_DB_URL or a --config file, or give the password by environment or prompt");
+        }
         return new Settings(raw, sources);
     }
 
-    private static boolean explicit(String source) {
-        return source != null && (source.startsWith("flag") || source.startsWith("environment LOCKWISE_")
-                || source.startsWith("config file"));
+    /** The precedence of a source: flag 4, LOCKWISE_* variable 3, config file 2, libpq variable 1, default 0. */
+    private static int rank(String source) {
+        if (source == null || source.equals("default")) {
+            return 0;
+        }
+        if (source.startsWith("flag")) {
+            return 4;
+        }
+        if (source.startsWith("environment LOCKWISE_")) {
+            return 3;
+        }
+        return source.startsWith("config file") ? 2 : 1;
     }
 
     /** Defaults and the environment only. */

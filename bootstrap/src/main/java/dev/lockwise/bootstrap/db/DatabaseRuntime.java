@@ -2,7 +2,6 @@ package dev.lockwise.bootstrap.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.pool.HikariPool;
 import dev.lockwise.adapter.lock.LeaseTableCheck;
 import dev.lockwise.bootstrap.config.ConfigException;
 import dev.lockwise.bootstrap.config.Settings;
@@ -182,19 +181,27 @@ public final class DatabaseRuntime implements AutoCloseable {
         String url = settings.dbUrl().orElseThrow();
         String name = "lockwise_" + purpose + "_" + Long.toString(ProcessHandle.current().pid(), 36)
                 + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36), 36);
+        Scratch drop = new Scratch(name, url, settings.dbUser(), settings.dbPassword(), notice);
+        // Dropped even if the process is stopped between its creation and the runtime's own shutdown hook.
+        Thread dropOnExit = new Thread(drop::drop, "lockwise-scratch-drop");
+        Runtime.getRuntime().addShutdownHook(dropOnExit);
         try (Connection admin = DriverManager.getConnection(url, settings.dbUser(), settings.dbPassword());
              Statement statement = admin.createStatement()) {
             statement.setQueryTimeout(30);
             statement.execute("CREATE DATABASE " + quote(name));
         } catch (SQLException e) {
+            removeHook(dropOnExit);
             if ("42501".equals(e.getSQLState())) {
                 throw new ConfigException(purpose + " works in a database of its own, and user '" + settings.dbUser()
-                        + "' may not create one (it needs CREATEDB): grant it, or leave the database URL unset to"
-                        + " run " + purpose + " on an embedded PostgreSQL");
+                        + "' may not create one (it needs CREATEDB, and CONNECT on the new database): grant it, or"
+                        + " leave the database URL unset to run " + purpose + " on an embedded PostgreSQL");
+            }
+            if (e.getSQLState() != null && !e.getSQLState().startsWith("08")) {
+                throw new DatabaseUnavailableException("creating " + purpose + "'s database " + name + " on "
+                        + hostPort(url) + " failed: " + rootMessage(e), e);
             }
             throw connectFailure(redact(url), settings.dbUser(), e);
         }
-        Scratch drop = new Scratch(name, url, settings.dbUser(), settings.dbPassword(), notice);
         notice.accept("lockwise: " + purpose + " works in a database of its own, " + name + ", created on "
                 + hostPort(url) + " now and dropped at exit; no other database is touched");
         try {
@@ -203,6 +210,8 @@ public final class DatabaseRuntime implements AutoCloseable {
         } catch (RuntimeException e) {
             drop.drop();
             throw e;
+        } finally {
+            removeHook(dropOnExit); // from here on the runtime's own hook drops it
         }
     }
 
@@ -220,7 +229,7 @@ public final class DatabaseRuntime implements AutoCloseable {
         config.addDataSourceProperty("ApplicationName", "lockwise");
         try {
             return new DatabaseRuntime(new HikariDataSource(config), embedded, redact(url), scratch);
-        } catch (HikariPool.PoolInitializationException | IllegalArgumentException e) {
+        } catch (RuntimeException e) { // Hikari's own messages may quote the URL: never shown, only the root cause
             if (embedded != null) {
                 closeEmbedded(embedded);
             }
@@ -249,8 +258,16 @@ public final class DatabaseRuntime implements AutoCloseable {
                 break;
             }
         }
-        return new DatabaseUnavailableException("cannot connect to " + displayUrl + " as " + user + ": " + reason,
-                failure);
+        return new DatabaseUnavailableException("cannot connect to " + displayUrl + " as " + user + ": "
+                + reason.replace(displayUrl, "the URL"), failure);
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // It is running: it drops the database.
+        }
     }
 
     private String serverVersion() {
@@ -261,13 +278,13 @@ public final class DatabaseRuntime implements AutoCloseable {
         }
     }
 
-    /** The URL without any password parameter, for messages. */
+    /** The URL without a password parameter or user information, for messages. */
     public static String redact(String url) {
-        return url.replaceAll("(?i)(password=)[^&]*", "$1****");
+        return url.replaceAll("(?i)(password=)[^&]*", "$1****").replaceAll("//[^/?]*@", "//****@");
     }
 
     static String hostPort(String url) {
-        Matcher matcher = HOST_PORT.matcher(url);
+        Matcher matcher = HOST_PORT.matcher(redact(url));
         return matcher.find() ? matcher.group(1) : "the server";
     }
 

@@ -8,7 +8,11 @@ import javax.sql.DataSource;
 import java.util.Map;
 import java.util.Optional;
 
-/** For the examples' main methods: the database at args[0], or an embedded PostgreSQL; nothing migrated. */
+/**
+ * For the examples' main methods: the database at args[0] (user and password from LOCKWISE_DB_USER and
+ * LOCKWISE_DB_PASSWORD), or an embedded PostgreSQL — never one the environment names otherwise, since the examples
+ * apply DDL. Nothing migrated here.
+ */
 final class ExampleDatabase implements AutoCloseable {
     private final DatabaseRuntime runtime;
 
@@ -17,9 +21,16 @@ final class ExampleDatabase implements AutoCloseable {
     }
 
     static ExampleDatabase open(String[] args) {
-        Settings settings = Settings.load(args.length > 0 ? Map.of(Setting.DB_URL, args[0]) : Map.of(),
-                System.getenv(), Optional.empty());
-        return new ExampleDatabase(DatabaseRuntime.connect(settings, System.out::println));
+        Map<String, String> credentials = new java.util.HashMap<>();
+        for (Setting setting : new Setting[] {Setting.DB_USER, Setting.DB_PASSWORD}) {
+            String value = System.getenv(setting.environmentVariable());
+            if (value != null) {
+                credentials.put(setting.environmentVariable(), value);
+            }
+        }
+        Settings settings = Settings.load(args.length > 0 ? Map.of(Setting.DB_URL, args[0]) : Map.of(), credentials,
+                Optional.empty());
+        return new ExampleDatabase(DatabaseRuntime.connect(settings, System.err::println));
     }
 
     DataSource dataSource() {

@@ -30,8 +30,9 @@ import java.util.concurrent.Executors;
 
 /**
  * An example host: a small HTTP service built only from the plain-Java {@link Lockwise} entry point (no Guice), on
- * the JDK's {@code HttpServer}. Plain-text responses; errors map to 400 (bad input), 404 (unknown id), 409
- * (refused: lock unavailable, retries exhausted…) and 503 (database unavailable).
+ * the JDK's {@code HttpServer}. Plain-text responses; errors map to 400 (bad input), 403 (not addressed to
+ * 127.0.0.1/localhost, or sent by a web page of another origin), 404 (unknown id), 409 (refused: lock unavailable,
+ * retries exhausted…) and 503 (database unavailable).
  *
  * <pre>
  * POST /accounts?username=U[&amp;balance=B]       → 201, "ID"
@@ -117,11 +118,27 @@ public final class HttpHost implements AutoCloseable {
         return value;
     }
 
+    private boolean fromThisHost(HttpExchange exchange) {
+        int port = port();
+        java.util.Set<String> self = java.util.Set.of("127.0.0.1:" + port, "localhost:" + port);
+        String host = exchange.getRequestHeaders().getFirst("Host");
+        String origin = exchange.getRequestHeaders().getFirst("Origin");
+        return host != null && self.contains(host.toLowerCase(java.util.Locale.ROOT))
+                && (origin == null || self.contains(origin.toLowerCase(java.util.Locale.ROOT)
+                .replaceFirst("^http://", "")));
+    }
+
     private void handle(HttpExchange exchange, Handler handler) throws IOException {
         Response response;
         try {
             if (!"POST".equals(exchange.getRequestMethod())) {
                 response = new Response(405, "use POST");
+            } else if (!fromThisHost(exchange)) {
+                // A web page the user visits may POST here (no preflight for a body-less POST), or reach it through
+                // a DNS name rebound to 127.0.0.1: only requests addressed to this host, and not sent by a page of
+                // another origin, are served.
+                response = new Response(403, "only requests to 127.0.0.1 or localhost, not from a web page of"
+                        + " another origin");
             } else {
                 response = handler.handle(query(exchange.getRequestURI().getRawQuery()));
             }
