@@ -105,14 +105,10 @@ final class BenchCommand extends SessionCommand {
     }
 
     @Override
-    Settings adjust(Settings settings) {
-        // One connection per caller (and spare ones), unless the user chose a pool size. With worker JVMs this
-        // process only runs set-as-processed and the lease cells; each worker sizes its own pool for the sweep.
-        if (settings.sourceOf(Setting.POOL_SIZE).equals("default")) {
-            return settings.with(Setting.POOL_SIZE,
-                    Integer.toString(poolFor(sameJvm ? config.maxCallers() : config.ownCallers())));
-        }
-        return settings;
+    int connections(Settings settings) {
+        // One connection per caller and a few spare. With worker JVMs this process only runs set-as-processed and
+        // the lease cells; each worker sizes its own pool for the sweep.
+        return poolFor(sameJvm ? config.maxCallers() : config.ownCallers());
     }
 
     @Override

@@ -62,6 +62,16 @@ final class DemoCommand extends SessionCommand {
     }
 
     @Override
+    int connections(Settings settings) {
+        // Its busiest scenario's callers at once, and two for the lease's renewals beside them.
+        int verfactWorkers = workers != null ? settings.with(Setting.DEMO_WORKERS, workers).demoWorkers()
+                : settings.demoWorkers();
+        int depositCallers = callers != null ? settings.with(Setting.DEMO_CALLERS, callers).demoCallers()
+                : settings.demoCallers();
+        return Math.max(Math.max(verfactWorkers, depositCallers), 4) + 2;
+    }
+
+    @Override
     int run(Session session) throws Exception {
         Settings settings = session.settings;
         if (workers != null) {

@@ -26,6 +26,11 @@ final class ServeCommand extends SessionCommand {
     }
 
     @Override
+    int connections(dev.lockwise.bootstrap.config.Settings settings) {
+        return HttpHost.THREADS + dev.lockwise.adapter.lock.JdbcLeaseLock.KEEP_IDLE;
+    }
+
+    @Override
     int run(Session session) throws Exception {
         try (Lockwise lockwise = session.lockwise(session.settings.strategy(), session.counts);
              HttpHost host = start(lockwise)) {

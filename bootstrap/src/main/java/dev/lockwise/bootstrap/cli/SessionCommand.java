@@ -42,6 +42,7 @@ abstract class SessionCommand implements Callable<Integer> {
         report = new Report(out, settings.output());
         validate();
         settings = adjust(settings);
+        settings = settings.sizedFor(connections(settings));
         // In JSON mode the narration (demo, lease events) goes nowhere: stdout carries only the JSON results.
         narrator = new Narrator(report.json() ? new PrintWriter(Writer.nullWriter()) : out);
         try (Session session = new Session(settings, use(), spec == null ? "lockwise" : spec.name(), err(), narrator)) {
@@ -77,7 +78,15 @@ abstract class SessionCommand implements Callable<Integer> {
         return spec != null ? spec.commandLine().getErr() : new PrintWriter(System.err, true);
     }
 
-    /** A command may adapt the settings to its needs (the bench sizes the pool to its callers). */
+    /**
+     * The most connections this command uses at once (the pool is sized to it, capped by a {@code --pool-size} the
+     * user gave): two for a one-shot command — its statement, and the schema check or a lease's renewal beside it.
+     */
+    int connections(Settings settings) {
+        return 2;
+    }
+
+    /** A command may adapt the settings to its needs. */
     Settings adjust(Settings settings) {
         return settings;
     }

@@ -67,6 +67,11 @@ final class WorkloadCommand {
         }
 
         @Override
+        int connections(dev.lockwise.bootstrap.config.Settings settings) {
+            return concurrency + 1;
+        }
+
+        @Override
         int run(Session session) throws Exception {
             Deposit deposit = session.get(Deposit.class);
             String prefix = ProcessHandle.current().pid() + "-" + Long.toString(System.nanoTime(), 36) + "-";
@@ -157,6 +162,11 @@ final class WorkloadCommand {
                 terms = terms.renewingEvery(Durations.parse(renewEvery));
             }
             holdFor = Durations.parse(hold);
+        }
+
+        @Override
+        int connections(dev.lockwise.bootstrap.config.Settings settings) {
+            return dev.lockwise.adapter.lock.JdbcLeaseLock.KEEP_IDLE + 1; // the lease's reserve, the fenced log
         }
 
         @Override

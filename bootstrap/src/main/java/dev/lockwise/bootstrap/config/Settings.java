@@ -338,6 +338,17 @@ public final class Settings {
         return sources.getOrDefault(setting, "unset");
     }
 
+    /**
+     * A copy whose pool holds what a command needs: {@code needed} connections, or fewer if the user gave a smaller
+     * {@code db.pool-size}, which is an upper bound (the default is not).
+     */
+    public Settings sizedFor(int needed) {
+        int size = sources.get(Setting.POOL_SIZE).equals("default") ? needed : Math.min(needed, poolSize);
+        Map<Setting, String> copy = new EnumMap<>(raw);
+        copy.put(Setting.POOL_SIZE, Integer.toString(Math.max(1, Math.min(500, size))));
+        return new Settings(copy, new EnumMap<>(sources));
+    }
+
     /** A copy with a setting replaced (as if given as a flag). */
     public Settings with(Setting setting, String value) {
         Map<Setting, String> copy = new EnumMap<>(raw);

@@ -47,6 +47,8 @@ public final class DatabaseRuntime implements AutoCloseable {
     }
 
     private static final Pattern HOST_PORT = Pattern.compile("^jdbc:postgresql://([^/?]*)");
+    /** The session's {@code application_name}, set per command by {@link #start}. */
+    private static final ThreadLocal<String> APPLICATION_NAME = ThreadLocal.withInitial(() -> "lockwise");
 
     private final HikariDataSource dataSource;
     private final EmbeddedPostgres embedded;
@@ -110,6 +112,15 @@ public final class DatabaseRuntime implements AutoCloseable {
      * server's psql line, the scratch database's name), {@code purpose} names the command for those notices.
      */
     public static DatabaseRuntime start(Settings settings, Use use, String purpose, Consumer<String> notice) {
+        APPLICATION_NAME.set("lockwise " + purpose + " " + ProcessHandle.current().pid());
+        try {
+            return startFor(settings, use, purpose, notice);
+        } finally {
+            APPLICATION_NAME.remove();
+        }
+    }
+
+    private static DatabaseRuntime startFor(Settings settings, Use use, String purpose, Consumer<String> notice) {
         if (settings.dbUrl().isEmpty()) {
             DatabaseRuntime runtime = embedded(settings, notice);
             return migrated(runtime, settings, Settings.Migrations.APPLY);
@@ -222,11 +233,13 @@ public final class DatabaseRuntime implements AutoCloseable {
         config.setUsername(user);
         config.setPassword(password);
         config.setMaximumPoolSize(size);
+        config.setMinimumIdle(0); // open connections as they are needed, not all of them at start
         config.setPoolName("lockwise");
         config.setConnectionTimeout(10_000);
         config.setValidationTimeout(2_000);
         config.addDataSourceProperty("connectTimeout", "5");
-        config.addDataSourceProperty("ApplicationName", "lockwise");
+        // "lockwise deposit 4711" in pg_stat_activity: which command of which process holds a session.
+        config.addDataSourceProperty("ApplicationName", APPLICATION_NAME.get());
         try {
             return new DatabaseRuntime(new HikariDataSource(config), embedded, redact(url), scratch);
         } catch (RuntimeException e) { // Hikari's own messages may quote the URL: never shown, only the root cause

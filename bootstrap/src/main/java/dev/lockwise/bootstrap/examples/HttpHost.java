@@ -47,12 +47,15 @@ public final class HttpHost implements AutoCloseable {
 
     private final Lockwise lockwise;
     private final HttpServer server;
+    /** Requests served at once: the most database connections it uses, with the lease lock's reserve beside them. */
+    public static final int THREADS = 32;
+
     private final ExecutorService workers;
 
     public HttpHost(Lockwise lockwise, int port) throws IOException {
         this.lockwise = Objects.requireNonNull(lockwise, "lockwise");
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 128);
-        this.workers = Executors.newFixedThreadPool(32);
+        this.workers = Executors.newFixedThreadPool(THREADS);
         server.setExecutor(workers);
         server.createContext("/accounts", exchange -> handle(exchange, this::openAccount));
         server.createContext("/deposits", exchange -> handle(exchange, this::deposit));
