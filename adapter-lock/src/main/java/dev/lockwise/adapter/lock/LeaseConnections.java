@@ -71,7 +71,7 @@ final class LeaseConnections implements AutoCloseable {
         requireOpen();
         Connection reserved = takeIdle();
         long waitUntil = Math.min(deadlineNanos, System.nanoTime() + AWAIT_RESERVED_NANOS);
-        while (reserved == null && lent.get() > 0 && waitUntil - System.nanoTime() > 0) {
+        while (reserved == null && lent.get() > 0 && waitUntil - System.nanoTime() > 0) { // lent: an estimate
             LockSupport.parkNanos(this, AWAIT_STEP_NANOS);
             reserved = takeIdle();
         }
@@ -164,7 +164,7 @@ final class LeaseConnections implements AutoCloseable {
 
     /** Back to the reserve if there is room, else back to the data source. */
     void giveBack(Connection connection) {
-        lent.updateAndGet(n -> Math.max(0, n - 1));
+        lent.decrementAndGet();
         store(connection);
     }
 
@@ -185,7 +185,7 @@ final class LeaseConnections implements AutoCloseable {
 
     /** A connection that failed at the network level: closed on a background thread. */
     void discard(Connection connection) {
-        lent.updateAndGet(n -> Math.max(0, n - 1));
+        lent.decrementAndGet();
         closeInBackground(connection);
     }
 

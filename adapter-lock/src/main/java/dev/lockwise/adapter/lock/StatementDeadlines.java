@@ -35,10 +35,22 @@ final class StatementDeadlines implements AutoCloseable {
         private final Connection connection;
         private final long deadlineNanos;
         private final AtomicInteger state = new AtomicInteger(RUNNING);
+        private final int hash = SEQUENCE.incrementAndGet();
 
         private Call(Connection connection, long deadlineNanos) {
             this.connection = connection;
             this.deadlineNanos = deadlineNanos;
+        }
+
+        /** A number of its own: the identity hash would cost every call a header inflation. */
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return this == other;
         }
 
         /** Whether the watchdog ended this call (its connection is aborted, or about to be). */
@@ -47,6 +59,7 @@ final class StatementDeadlines implements AutoCloseable {
         }
     }
 
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
     private final Set<Call> inFlight = ConcurrentHashMap.newKeySet();
     private final Thread watchdog;
     private final AtomicBoolean sleeping = new AtomicBoolean();
