@@ -89,17 +89,31 @@ class ExclusiveCommandIT {
         }
     }
 
+    /**
+     * {@code exclusive} through {@code proxy} (ttl 3s, renewed every 500ms, grace 1s) around the stubborn beater,
+     * once it beats and has renewed at least once through the proxy.
+     */
+    private LockwiseProcess stubbornHolderThrough(FreezableProxy proxy, String lock, Path beats) throws Exception {
+        LockwiseProcess holder = LockwiseProcess.start(DB, "UTC", Map.of("LOCKWISE_DB_URL", proxy.jdbcUrl()),
+                "exclusive", "--lock", lock, "--ttl", "3s", "--renew-every", "500ms", "--grace", "1s",
+                "--", "sh", "-c", STUBBORN_BEATER, "beater", beats.toString());
+        try {
+            awaitFile(beats);
+            Thread.sleep(700);
+            return holder;
+        } catch (Exception | AssertionError e) {
+            holder.process().destroyForcibly();
+            throw e;
+        }
+    }
+
     @Test
     void aHolderWhoseConnectionFreezesStopsItsCommandBeforeTheNextHolderStarts() throws Exception {
         Path beats = dir.resolve("beats-frozen");
         Path started = dir.resolve("started-next");
         try (FreezableProxy proxy = FreezableProxy.inFrontOf(DB.jdbcUrl())) {
-            LockwiseProcess holder = LockwiseProcess.start(DB, "UTC", Map.of("LOCKWISE_DB_URL", proxy.jdbcUrl()),
-                    "exclusive", "--lock", "frozen-job", "--ttl", "3s", "--renew-every", "500ms", "--grace", "1s",
-                    "--", "sh", "-c", STUBBORN_BEATER, "beater", beats.toString());
+            LockwiseProcess holder = stubbornHolderThrough(proxy, "frozen-job", beats);
             try {
-                awaitFile(beats);
-                Thread.sleep(700); // at least one renewal through the proxy
                 proxy.freeze();
                 long frozenAt = System.nanoTime();
 
@@ -167,12 +181,8 @@ class ExclusiveCommandIT {
         Path beats = dir.resolve("beats-term-frozen");
         Path started = dir.resolve("started-after-term");
         try (FreezableProxy proxy = FreezableProxy.inFrontOf(DB.jdbcUrl())) {
-            LockwiseProcess holder = LockwiseProcess.start(DB, "UTC", Map.of("LOCKWISE_DB_URL", proxy.jdbcUrl()),
-                    "exclusive", "--lock", "term-frozen", "--ttl", "3s", "--renew-every", "500ms", "--grace", "1s",
-                    "--", "sh", "-c", STUBBORN_BEATER, "beater", beats.toString());
+            LockwiseProcess holder = stubbornHolderThrough(proxy, "term-frozen", beats);
             try {
-                awaitFile(beats);
-                Thread.sleep(700);
                 proxy.freeze();
                 Thread.sleep(1_000); // renewals failing: the validity runs out within the next second or so
                 holder.signal("TERM");

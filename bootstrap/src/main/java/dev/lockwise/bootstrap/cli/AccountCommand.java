@@ -57,6 +57,16 @@ final class AccountCommand {
 
         @Option(names = "--account-id", paramLabel = "ID", description = "The account's id.")
         String accountId;
+
+        /** The username given (normalised), or null if an id was given instead. */
+        Username parsedUsername() {
+            return username == null ? null : new Username(username);
+        }
+
+        /** The id given, or null if a username was given instead. */
+        AccountId parsedAccountId() {
+            return accountId == null ? null : AccountId.parse(accountId);
+        }
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true,
@@ -70,11 +80,8 @@ final class AccountCommand {
 
         @Override
         void validate() {
-            if (target.username != null) {
-                username = new Username(target.username);
-            } else {
-                accountId = AccountId.parse(target.accountId);
-            }
+            username = target.parsedUsername();
+            accountId = target.parsedAccountId();
         }
 
         @Override

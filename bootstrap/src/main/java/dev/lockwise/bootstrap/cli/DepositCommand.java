@@ -42,11 +42,8 @@ final class DepositCommand extends SessionCommand {
         if (requestId != null) {
             request = new RequestId(requestId);
         }
-        if (target.username != null) {
-            username = new Username(target.username);
-        } else {
-            accountId = AccountId.parse(target.accountId);
-        }
+        username = target.parsedUsername();
+        accountId = target.parsedAccountId();
     }
 
     @Override
