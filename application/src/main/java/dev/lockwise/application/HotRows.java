@@ -23,6 +23,14 @@ public final class HotRows {
     private final long cooldownNanos;
 
     public HotRows(int capacity, Duration cooldown) {
+        requireValid(capacity, cooldown);
+        this.slots = new AtomicReferenceArray<>(capacity);
+        this.mask = capacity - 1;
+        this.cooldownNanos = cooldown.toNanos();
+    }
+
+    /** Checks a capacity and cooldown as the constructor does, without building the memory. */
+    public static void requireValid(int capacity, Duration cooldown) {
         if (capacity < 1 || capacity > (1 << 24) || Integer.bitCount(capacity) != 1) {
             throw new InvalidInputException("hot-row capacity must be a power of two between 1 and 16777216, got "
                     + capacity);
@@ -30,9 +38,6 @@ public final class HotRows {
         if (cooldown == null || cooldown.isNegative() || cooldown.isZero() || cooldown.compareTo(Duration.ofHours(1)) > 0) {
             throw new InvalidInputException("hot-row cooldown must be between 1 ms and 1 hour, got " + cooldown);
         }
-        this.slots = new AtomicReferenceArray<>(capacity);
-        this.mask = capacity - 1;
-        this.cooldownNanos = cooldown.toNanos();
     }
 
     /** Remembers {@code key} as hot for the cooldown, from now. */

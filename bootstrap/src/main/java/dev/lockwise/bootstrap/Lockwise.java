@@ -1,14 +1,9 @@
 package dev.lockwise.bootstrap;
 
-import dev.lockwise.adapter.jooq.JooqAccountRepository;
-import dev.lockwise.adapter.jooq.JooqVerFactRepository;
-import dev.lockwise.adapter.lock.FencedJdbcVerFactProcessor;
 import dev.lockwise.adapter.lock.JdbcLeaseLock;
-import dev.lockwise.adapter.pessimistic.PessimisticAccountRepository;
-import dev.lockwise.adapter.pessimistic.PessimisticVerFactRepository;
+import dev.lockwise.adapter.lock.LeaseFence;
 import dev.lockwise.application.ConflictRetry;
 import dev.lockwise.application.Deposit;
-import dev.lockwise.application.HotRows;
 import dev.lockwise.application.LockwiseEvents;
 import dev.lockwise.application.OpenAccount;
 import dev.lockwise.application.RecordVerFact;
@@ -16,10 +11,7 @@ import dev.lockwise.application.RetryPolicy;
 import dev.lockwise.application.RunExclusive;
 import dev.lockwise.application.SetAsProcessed;
 import dev.lockwise.application.Strategy;
-import dev.lockwise.bootstrap.wiring.AdaptiveRepositories;
 import dev.lockwise.domain.account.AccountRepository;
-import dev.lockwise.domain.lease.FencedVerFactProcessor;
-import dev.lockwise.domain.lease.LeaseLock;
 import dev.lockwise.domain.lease.LeaseTable;
 import dev.lockwise.domain.verfact.VerFactRepository;
 
@@ -28,9 +20,9 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The plain-Java entry point: every use case built from a {@link DataSource} and a strategy, with no container.
- * A host program keeps one instance for its lifetime (it is thread-safe) and closes it on shutdown (this stops the
- * lease renewal threads; the data source stays the host's to close).
+ * The plain-Java entry point: Lockwise's use cases built from a {@link DataSource} and {@link LockwiseOptions}, with
+ * no container. A host keeps one instance for its lifetime (it is thread-safe) and closes it on shutdown (this stops
+ * the lease machinery; the data sources stay the host's to close).
  *
  * <pre>{@code
  * Lockwise lockwise = Lockwise.builder(dataSource).strategy(Strategy.PESSIMISTIC).build();
@@ -38,58 +30,42 @@ import java.util.Objects;
  * }</pre>
  */
 public final class Lockwise implements AutoCloseable {
-    private final Strategy strategy;
-    private final AccountRepository accounts;
-    private final VerFactRepository verFacts;
-    private final LeaseLock leaseLock;
+    private final LockwiseOptions options;
+    private final JdbcLeaseLock leaseLock;
     private final Deposit deposit;
     private final OpenAccount openAccount;
     private final RecordVerFact recordVerFact;
     private final SetAsProcessed setAsProcessed;
     private final RunExclusive runExclusive;
-    private final FencedVerFactProcessor fencedVerFactProcessor;
+    private final LeaseFence fence;
 
-    private Lockwise(Builder builder) {
-        this.strategy = builder.strategy;
-        this.accounts = accountsFor(builder);
-        this.verFacts = verFactsFor(builder);
-        ConflictRetry retry = new ConflictRetry(builder.retryPolicy, strategy, builder.events);
-        this.leaseLock = new JdbcLeaseLock(builder.leaseDataSource == null ? builder.dataSource
-                : builder.leaseDataSource, builder.leaseTable);
+    private Lockwise(DataSource dataSource, DataSource leaseDataSource, LockwiseOptions options) {
+        this.options = options;
+        AccountRepository accounts = LockwiseAssembly.accounts(dataSource, options);
+        VerFactRepository verFacts = LockwiseAssembly.verFacts(dataSource, options);
+        ConflictRetry retry = LockwiseAssembly.retry(options);
+        this.leaseLock = LockwiseAssembly.leaseLock(leaseDataSource, options);
         this.deposit = new Deposit(accounts, retry);
         this.openAccount = new OpenAccount(accounts);
         this.recordVerFact = new RecordVerFact(verFacts);
         this.setAsProcessed = new SetAsProcessed(verFacts, retry);
-        this.runExclusive = new RunExclusive(leaseLock, builder.events);
-        this.fencedVerFactProcessor = new FencedJdbcVerFactProcessor(builder.dataSource, builder.leaseTable);
-    }
-
-    private static AccountRepository accountsFor(Builder builder) {
-        return switch (builder.strategy) {
-            case OPTIMISTIC -> new JooqAccountRepository(builder.dataSource, builder.lockTimeout);
-            case PESSIMISTIC -> new PessimisticAccountRepository(builder.dataSource, builder.lockTimeout);
-            case ADAPTIVE -> AdaptiveRepositories.accounts(builder.dataSource, builder.lockTimeout,
-                    new HotRows(builder.hotRowCapacity, builder.hotRowCooldown), builder.events);
-        };
-    }
-
-    private static VerFactRepository verFactsFor(Builder builder) {
-        return switch (builder.strategy) {
-            case OPTIMISTIC -> new JooqVerFactRepository(builder.dataSource, builder.lockTimeout);
-            case PESSIMISTIC -> new PessimisticVerFactRepository(builder.dataSource, builder.lockTimeout);
-            case ADAPTIVE -> AdaptiveRepositories.verFacts(builder.dataSource, builder.lockTimeout,
-                    new HotRows(builder.hotRowCapacity, builder.hotRowCooldown), builder.events);
-        };
+        this.runExclusive = LockwiseAssembly.runExclusive(leaseLock, options);
+        this.fence = LockwiseAssembly.fence(options);
     }
 
     public static Builder builder(DataSource dataSource) {
         return new Builder(dataSource);
     }
 
-    public Strategy strategy() {
-        return strategy;
+    public LockwiseOptions options() {
+        return options;
     }
 
+    public Strategy strategy() {
+        return options.strategy();
+    }
+
+    /** Deposits into an account, with the strategy's retries; exactly once with a request id. */
     public Deposit deposit() {
         return deposit;
     }
@@ -102,33 +78,24 @@ public final class Lockwise implements AutoCloseable {
         return recordVerFact;
     }
 
+    /** Marks a verfact processed: exactly one caller wins. */
     public SetAsProcessed setAsProcessed() {
         return setAsProcessed;
     }
 
+    /** Runs a task while holding a lease. */
     public RunExclusive runExclusive() {
         return runExclusive;
     }
 
-    public FencedVerFactProcessor fencedVerFactProcessor() {
-        return fencedVerFactProcessor;
-    }
-
-    public AccountRepository accounts() {
-        return accounts;
-    }
-
-    public VerFactRepository verFacts() {
-        return verFacts;
-    }
-
-    public LeaseLock leaseLock() {
-        return leaseLock;
+    /** The predicate to add to a write that must be refused by the database once the lease is gone. */
+    public LeaseFence fence() {
+        return fence;
     }
 
     /**
      * Stops the lease machinery: running exclusive tasks are interrupted and their leases released (waiting at most
-     * until their validity ends), then the lease lock's reserved connections go back to the data source.
+     * until their validity ends), then the lease lock's reserved connections go back to their data source.
      */
     @Override
     public void close() {
@@ -139,29 +106,29 @@ public final class Lockwise implements AutoCloseable {
         }
     }
 
-    /** Settings with the defaults a demanding user would pick; each is validated when set. */
+    /** The options, each validated as it is set, and where the connections come from. */
     public static final class Builder {
         private final DataSource dataSource;
-        private Strategy strategy = Strategy.OPTIMISTIC;
-        private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
-        private Duration lockTimeout = Duration.ofSeconds(5);
-        private LeaseTable leaseTable = LeaseTable.DEFAULT;
         private DataSource leaseDataSource;
-        private LockwiseEvents events = LockwiseEvents.NONE;
-        private int hotRowCapacity = HotRows.DEFAULT_CAPACITY;
-        private Duration hotRowCooldown = HotRows.DEFAULT_COOLDOWN;
+        private LockwiseOptions options = LockwiseOptions.DEFAULTS;
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         }
 
+        /** All options at once (the Guice module takes the same record). */
+        public Builder options(LockwiseOptions value) {
+            this.options = Objects.requireNonNull(value, "options");
+            return this;
+        }
+
         public Builder strategy(Strategy value) {
-            this.strategy = Objects.requireNonNull(value, "strategy");
+            options = options.withStrategy(value);
             return this;
         }
 
         public Builder retryPolicy(RetryPolicy value) {
-            this.retryPolicy = Objects.requireNonNull(value, "retryPolicy");
+            options = options.withRetryPolicy(value);
             return this;
         }
 
@@ -170,12 +137,26 @@ public final class Lockwise implements AutoCloseable {
          * included): 1 ms to 10 minutes, default 5 s. There is no "forever".
          */
         public Builder lockTimeout(Duration value) {
-            this.lockTimeout = Objects.requireNonNull(value, "lockTimeout");
+            options = options.withLockTimeout(value);
             return this;
         }
 
         public Builder leaseTable(LeaseTable value) {
-            this.leaseTable = Objects.requireNonNull(value, "leaseTable");
+            options = options.withLeaseTable(value);
+            return this;
+        }
+
+        public Builder events(LockwiseEvents value) {
+            options = options.withEvents(value);
+            return this;
+        }
+
+        /**
+         * The adaptive strategy's hot-row memory: how many rows, and how long a row stays hot after its last sign of
+         * contention (a conflict, or a locked transaction shared by several callers); default 4096 rows, 20 ms.
+         */
+        public Builder hotRows(int capacity, Duration cooldown) {
+            options = options.withHotRows(capacity, cooldown);
             return this;
         }
 
@@ -190,23 +171,8 @@ public final class Lockwise implements AutoCloseable {
             return this;
         }
 
-        public Builder events(LockwiseEvents value) {
-            this.events = Objects.requireNonNull(value, "events");
-            return this;
-        }
-
-        /**
-         * The adaptive strategy's hot-row memory: how many rows, and how long a row stays hot after its last sign of
-         * contention (a conflict, or a locked transaction shared by several callers); default 4096 rows, 20 ms.
-         */
-        public Builder hotRows(int capacity, Duration cooldown) {
-            this.hotRowCapacity = capacity;
-            this.hotRowCooldown = Objects.requireNonNull(cooldown, "cooldown");
-            return this;
-        }
-
         public Lockwise build() {
-            return new Lockwise(this);
+            return new Lockwise(dataSource, leaseDataSource == null ? dataSource : leaseDataSource, options);
         }
     }
 }

@@ -2,7 +2,6 @@ package dev.lockwise.reliability;
 
 import dev.lockwise.application.Strategy;
 import dev.lockwise.bootstrap.Lockwise;
-import dev.lockwise.db.testing.TestDatabase;
 import dev.lockwise.domain.DatabaseUnavailableException;
 import dev.lockwise.domain.account.Account;
 import dev.lockwise.domain.account.DepositReceipt;
@@ -10,6 +9,7 @@ import dev.lockwise.domain.account.Money;
 import dev.lockwise.domain.account.RequestId;
 import dev.lockwise.domain.account.RequestIdConflictException;
 import dev.lockwise.domain.account.Username;
+import dev.lockwise.testing.TestDatabase;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,7 +1,6 @@
 package dev.lockwise.adapter.pessimistic;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.lockwise.db.testing.TestDatabase;
 import dev.lockwise.domain.InvalidInputException;
 import dev.lockwise.domain.LockWaitTimeoutException;
 import dev.lockwise.domain.account.Account;
@@ -10,6 +9,7 @@ import dev.lockwise.domain.account.AccountNotFoundException;
 import dev.lockwise.domain.account.Money;
 import dev.lockwise.domain.account.Username;
 import dev.lockwise.domain.verfact.VerFact;
+import dev.lockwise.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 

@@ -2,8 +2,6 @@ package dev.lockwise.adapter.lock;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.lockwise.db.Migrations;
-import dev.lockwise.db.testing.FreezableProxy;
-import dev.lockwise.db.testing.TestDatabase;
 import dev.lockwise.domain.DatabaseUnavailableException;
 import dev.lockwise.domain.InvalidInputException;
 import dev.lockwise.domain.LockWaitTimeoutException;
@@ -11,6 +9,8 @@ import dev.lockwise.domain.lease.Lease;
 import dev.lockwise.domain.lease.LeaseLostException;
 import dev.lockwise.domain.lease.LeaseTable;
 import dev.lockwise.domain.lease.LockId;
+import dev.lockwise.testing.FreezableProxy;
+import dev.lockwise.testing.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

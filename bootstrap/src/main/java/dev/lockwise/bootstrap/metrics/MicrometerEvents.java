@@ -97,8 +97,11 @@ public final class MicrometerEvents implements LockwiseEvents {
 
     @Override
     public void hotRowMemory(Operation operation, IntSupplier hotRowsNow) {
+        // Strongly referenced: the supplier is usually a method reference that nothing else holds, and Micrometer's
+        // default weak reference would let the gauge read NaN after the next garbage collection.
         Gauge.builder("lockwise.adaptive.hot.rows", hotRowsNow, IntSupplier::getAsInt)
                 .tag("operation", operation.label()).description("rows the adaptive strategy remembers as hot")
+                .strongReference(true)
                 .register(registry);
     }
 

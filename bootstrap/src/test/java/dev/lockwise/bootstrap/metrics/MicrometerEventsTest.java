@@ -18,13 +18,14 @@ class MicrometerEventsTest {
     @Test
     void attemptsFallbacksBatchesAndHotRowsBecomeMeters() {
         AtomicInteger hot = new AtomicInteger();
-        events.hotRowMemory(Operation.DEPOSIT, hot::get);
+        events.hotRowMemory(Operation.DEPOSIT, () -> hot.get());
         events.success(Operation.DEPOSIT, Strategy.ADAPTIVE, 2, Duration.ofMillis(3));
         events.lockFallback(Operation.DEPOSIT, false);
         events.lockFallback(Operation.DEPOSIT, true);
         events.lockFallback(Operation.DEPOSIT, true);
         events.lockedBatch(Operation.DEPOSIT, 5);
         hot.set(7);
+        System.gc(); // the gauge must not lose a supplier that only it holds
 
         assertThat(registry.get("lockwise.attempts").tag("strategy", "adaptive").summary().totalAmount())
                 .isEqualTo(2.0);
@@ -35,10 +36,6 @@ class MicrometerEventsTest {
         assertThat(registry.get("lockwise.adaptive.locked.batch").summary().max()).isEqualTo(5.0);
         assertThat(registry.get("lockwise.adaptive.hot.rows").tag("operation", "deposit").gauge().value())
                 .as("read when scraped").isEqualTo(7.0);
-        assertThat(MetricsSummary.lines(registry))
-                .anySatisfy(line -> assertThat(line).contains("lockwise.adaptive.hot.rows{deposit}").endsWith("7 now"))
-                .anySatisfy(line -> assertThat(line).contains("lockwise.adaptive.locked.batch{deposit}")
-                        .contains("max=5"));
     }
 
     @Test

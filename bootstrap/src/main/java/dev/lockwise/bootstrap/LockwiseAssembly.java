@@ -1,0 +1,73 @@
+package dev.lockwise.bootstrap;
+
+import dev.lockwise.adapter.jooq.JooqAccountRepository;
+import dev.lockwise.adapter.jooq.JooqVerFactRepository;
+import dev.lockwise.adapter.lock.JdbcLeaseLock;
+import dev.lockwise.adapter.lock.LeaseFence;
+import dev.lockwise.adapter.pessimistic.PessimisticAccountRepository;
+import dev.lockwise.adapter.pessimistic.PessimisticVerFactRepository;
+import dev.lockwise.application.AdaptiveAccountRepository;
+import dev.lockwise.application.AdaptiveVerFactRepository;
+import dev.lockwise.application.ConflictRetry;
+import dev.lockwise.application.HotRows;
+import dev.lockwise.application.RunExclusive;
+import dev.lockwise.domain.account.AccountRepository;
+import dev.lockwise.domain.lease.LeaseLock;
+import dev.lockwise.domain.verfact.VerFactRepository;
+
+import javax.sql.DataSource;
+
+/**
+ * The one place where Lockwise's parts are built from a data source and {@link LockwiseOptions}: the strategy picks
+ * the adapters here, for {@link Lockwise}'s builder and for the Guice module alike, so the two cannot drift apart.
+ * The repositories and the lease lock it builds are low-level ports — a single attempt, no retry; hosts call the use
+ * cases, which use them.
+ */
+public final class LockwiseAssembly {
+    private LockwiseAssembly() {
+    }
+
+    /** The accounts of the chosen strategy (the adaptive one composes both adapters with a hot-row memory). */
+    public static AccountRepository accounts(DataSource dataSource, LockwiseOptions options) {
+        return switch (options.strategy()) {
+            case OPTIMISTIC -> new JooqAccountRepository(dataSource, options.lockTimeout());
+            case PESSIMISTIC -> new PessimisticAccountRepository(dataSource, options.lockTimeout());
+            case ADAPTIVE -> new AdaptiveAccountRepository(new JooqAccountRepository(dataSource, options.lockTimeout()),
+                    new PessimisticAccountRepository(dataSource, options.lockTimeout()), hotRows(options),
+                    options.events());
+        };
+    }
+
+    /** The verfacts of the chosen strategy. */
+    public static VerFactRepository verFacts(DataSource dataSource, LockwiseOptions options) {
+        return switch (options.strategy()) {
+            case OPTIMISTIC -> new JooqVerFactRepository(dataSource, options.lockTimeout());
+            case PESSIMISTIC -> new PessimisticVerFactRepository(dataSource, options.lockTimeout());
+            case ADAPTIVE -> new AdaptiveVerFactRepository(new JooqVerFactRepository(dataSource, options.lockTimeout()),
+                    new PessimisticVerFactRepository(dataSource, options.lockTimeout()), hotRows(options),
+                    options.events());
+        };
+    }
+
+    private static HotRows hotRows(LockwiseOptions options) {
+        return new HotRows(options.hotRowCapacity(), options.hotRowCooldown());
+    }
+
+    /** The lease lock on {@code dataSource} (which it keeps up to {@value JdbcLeaseLock#KEEP_IDLE} connections of). */
+    public static JdbcLeaseLock leaseLock(DataSource dataSource, LockwiseOptions options) {
+        return new JdbcLeaseLock(dataSource, options.leaseTable());
+    }
+
+    /** The predicate for writes that must be refused once a lease is gone, bounded by the lock timeout. */
+    public static LeaseFence fence(LockwiseOptions options) {
+        return new LeaseFence(options.leaseTable(), options.lockTimeout());
+    }
+
+    public static ConflictRetry retry(LockwiseOptions options) {
+        return new ConflictRetry(options.retryPolicy(), options.strategy(), options.events());
+    }
+
+    public static RunExclusive runExclusive(LeaseLock lock, LockwiseOptions options) {
+        return new RunExclusive(lock, options.events());
+    }
+}

@@ -1,0 +1,24 @@
+package dev.lockwise.cli.bench;
+
+import java.time.Duration;
+
+/**
+ * One run of deposits to measure: on {@code accounts} fresh accounts from {@code callers} threads, an unmeasured
+ * {@code warmup}, then {@code duration} measured, or {@code opLimit} operations when that is positive.
+ */
+public record DepositCell(int accounts, int callers, Duration warmup, Duration duration, long opLimit) {
+    /** As a request line to a worker JVM. */
+    String encode() {
+        return accounts + " " + callers + " " + warmup.toMillis() + " " + duration.toMillis() + " " + opLimit;
+    }
+
+    static DepositCell decode(String line) {
+        String[] fields = line.trim().split(" ");
+        if (fields.length != 5) {
+            throw new IllegalArgumentException("not a deposit cell: " + line);
+        }
+        return new DepositCell(Integer.parseInt(fields[0]), Integer.parseInt(fields[1]),
+                Duration.ofMillis(Long.parseLong(fields[2])), Duration.ofMillis(Long.parseLong(fields[3])),
+                Long.parseLong(fields[4]));
+    }
+}

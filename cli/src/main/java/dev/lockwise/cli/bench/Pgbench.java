@@ -1,0 +1,156 @@
+package dev.lockwise.cli.bench;
+
+import dev.lockwise.domain.InvalidInputException;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * PostgreSQL's own load generator, running the same SQL as each strategy at the same client count, so that
+ * Lockwise's overhead can be read as a ratio. Scripts (with {@code -M prepared}):
+ * <ul>
+ *   <li>optimistic: {@code SELECT balance, version … \gset} then {@code UPDATE … WHERE id = :aid AND version = :version}
+ *       (a lost race simply updates nothing: pgbench does not retry);</li>
+ *   <li>pessimistic: {@code BEGIN; SET LOCAL lock_timeout; SELECT … FOR NO KEY UPDATE \gset; UPDATE …; END};</li>
+ *   <li>baseline: the one atomic {@code UPDATE account SET balance = balance + …, version = version + 1}.</li>
+ * </ul>
+ */
+public final class Pgbench {
+    static final Map<String, String> SCRIPTS = Map.of(
+            "optimistic", """
+                    \\set aid random(1, :accounts)
+                    \\set cents random(1, 10000)
+                    SELECT balance, version FROM account WHERE id = :aid \\gset
+                    UPDATE account SET balance = :balance + :cents / 100.0, version = version + 1 WHERE id = :aid AND version = :version;
+                    """,
+            "pessimistic", """
+                    \\set aid random(1, :accounts)
+                    \\set cents random(1, 10000)
+                    BEGIN;
+                    SET LOCAL lock_timeout = '5000ms';
+                    SELECT balance, version FROM account WHERE id = :aid FOR NO KEY UPDATE \\gset
+                    UPDATE account SET balance = :balance + :cents / 100.0, version = :version + 1 WHERE id = :aid;
+                    END;
+                    """,
+            "baseline", """
+                    \\set aid random(1, :accounts)
+                    \\set cents random(1, 10000)
+                    UPDATE account SET balance = balance + :cents / 100.0, version = version + 1 WHERE id = :aid;
+                    """);
+    private static final Pattern TPS = Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)");
+
+    private final Path executable;
+    private final String host;
+    private final int port;
+    private final String database;
+    private final String user;
+    private final String password;
+    private final Path scripts;
+
+    private Pgbench(Path executable, String host, int port, String database, String user, String password)
+            throws IOException {
+        this.executable = executable;
+        this.host = host;
+        this.port = port;
+        this.database = database;
+        this.user = user;
+        this.password = password;
+        this.scripts = Files.createTempDirectory("lockwise-pgbench");
+        scripts.toFile().deleteOnExit();
+        for (Map.Entry<String, String> script : SCRIPTS.entrySet()) {
+            Path file = scripts.resolve(script.getKey() + ".sql");
+            Files.writeString(file, script.getValue(), StandardCharsets.UTF_8);
+            file.toFile().deleteOnExit();
+        }
+    }
+
+    /** pgbench from the PATH, if there is one and it can reach the database; empty otherwise (the reason is logged). */
+    public static Optional<Pgbench> detect(String jdbcUrl, String user, String password, List<String> why) {
+        Optional<Path> executable = onPath();
+        if (executable.isEmpty()) {
+            why.add("pgbench is not on the PATH");
+            return Optional.empty();
+        }
+        try {
+            URI uri = URI.create(jdbcUrl.substring("jdbc:".length()));
+            String path = uri.getPath() == null || uri.getPath().length() <= 1 ? "/postgres" : uri.getPath();
+            Pgbench pgbench = new Pgbench(executable.get(), uri.getHost() == null ? "localhost" : uri.getHost(),
+                    uri.getPort() < 0 ? 5432 : uri.getPort(), path.substring(1), user, password);
+            String probe = pgbench.exec(List.of("-n", "-t", "1", "-c", "1", "-f",
+                    pgbench.scripts.resolve("baseline.sql").toString(), "-D", "accounts=1"), Duration.ofSeconds(30));
+            if (probe == null) {
+                why.add("pgbench could not reach the database");
+                return Optional.empty();
+            }
+            return Optional.of(pgbench);
+        } catch (IOException | IllegalArgumentException | InterruptedException e) {
+            why.add("pgbench unusable: " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<Path> onPath() {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return Optional.empty();
+        }
+        for (String dir : path.split(java.io.File.pathSeparator)) {
+            Path candidate = Path.of(dir, "pgbench");
+            if (Files.isExecutable(candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Runs {@code strategy}'s script; returns tps, or 0 when pgbench failed (then the ratio is not reported). */
+    public double run(String strategy, int accounts, int clients, Duration duration) {
+        if (!SCRIPTS.containsKey(strategy)) {
+            throw new InvalidInputException("no pgbench script for strategy " + strategy);
+        }
+        long seconds = Math.max(1, Math.round(duration.toMillis() / 1000.0));
+        try {
+            String output = exec(List.of("-n", "-M", "prepared", "-c", Integer.toString(clients),
+                    "-j", Integer.toString(Math.min(clients, 4)), "-T", Long.toString(seconds),
+                    "-D", "accounts=" + accounts, "-f", scripts.resolve(strategy + ".sql").toString()),
+                    Duration.ofSeconds(seconds + 120));
+            if (output == null) {
+                return 0;
+            }
+            Matcher tps = TPS.matcher(output);
+            return tps.find() ? Double.parseDouble(tps.group(1)) : 0;
+        } catch (IOException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            return 0;
+        }
+    }
+
+    private String exec(List<String> arguments, Duration timeout) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(executable.toString(), "-h", host, "-p", Integer.toString(port),
+                "-U", user));
+        command.addAll(arguments);
+        command.add(database);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("PGPASSWORD", password);
+        Process process = builder.start();
+        byte[] output = process.getInputStream().readAllBytes();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            return null;
+        }
+        return process.exitValue() == 0 ? new String(output, StandardCharsets.UTF_8) : null;
+    }
+}

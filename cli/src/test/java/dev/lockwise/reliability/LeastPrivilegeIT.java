@@ -1,0 +1,125 @@
+package dev.lockwise.reliability;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.lockwise.adapter.lock.ExclusiveRunLog;
+import dev.lockwise.adapter.lock.FencedJdbcVerFactProcessor;
+import dev.lockwise.adapter.lock.LeaseTableCheck;
+import dev.lockwise.application.ProcessingOutcome;
+import dev.lockwise.application.Strategy;
+import dev.lockwise.bootstrap.Lockwise;
+import dev.lockwise.bootstrap.LockwiseAssembly;
+import dev.lockwise.domain.account.Account;
+import dev.lockwise.domain.account.Money;
+import dev.lockwise.domain.account.RequestId;
+import dev.lockwise.domain.account.Username;
+import dev.lockwise.domain.lease.LeaseTable;
+import dev.lockwise.domain.lease.LeaseTerms;
+import dev.lockwise.domain.lease.LockId;
+import dev.lockwise.domain.verfact.VerFact;
+import dev.lockwise.testing.TestDatabase;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Lockwise's main paths run as a role with only the grants the README documents (no superuser, no DDL, no
+ * DELETE/TRUNCATE), after the schema was migrated by its owner.
+ */
+class LeastPrivilegeIT {
+    @RegisterExtension
+    static final TestDatabase DB = new TestDatabase(4);
+
+    static final String ROLE = "lockwise_app_" + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20), 36);
+
+    /** The run-time grants, exactly as documented in the README. */
+    static final String[] GRANTS = {
+            "GRANT CONNECT ON DATABASE \"%db%\" TO %role%",
+            "GRANT USAGE ON SCHEMA public TO %role%",
+            "GRANT SELECT, INSERT, UPDATE ON account, verfact, deposit_request, exclusive_run, lockwise_lease TO %role%",
+            "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO %role%",
+            "GRANT SELECT ON lockwise_schema_history, lockwise_lease_history TO %role%"};
+
+    private static HikariDataSource app;
+
+    @BeforeAll
+    static void createRoleWithTheDocumentedGrants() {
+        DB.execute("CREATE ROLE " + ROLE + " LOGIN PASSWORD 'app-password' NOSUPERUSER NOCREATEDB NOCREATEROLE");
+        // The default before PostgreSQL 15 (and of some distributions' templates): anyone may create in public.
+        DB.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+        for (String grant : GRANTS) {
+            DB.execute(grant.replace("%db%", DB.databaseName()).replace("%role%", ROLE));
+        }
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(DB.jdbcUrl());
+        config.setUsername(ROLE);
+        config.setPassword("app-password");
+        config.setMaximumPoolSize(8);
+        app = new HikariDataSource(config);
+    }
+
+    @AfterAll
+    static void dropRole() {
+        if (app != null) {
+            app.close();
+        }
+        DB.execute("DROP OWNED BY " + ROLE);
+        DB.execute("DROP ROLE " + ROLE);
+    }
+
+    @Test
+    void theRoleCannotChangeTheSchemaNorDeleteData() throws SQLException {
+        try (Connection connection = app.getConnection(); Statement statement = connection.createStatement()) {
+            assertThatThrownBy(() -> statement.execute("CREATE TABLE sneaky (id int)")).hasMessageContaining("permission denied");
+            assertThatThrownBy(() -> statement.execute("TRUNCATE account")).hasMessageContaining("permission denied");
+            assertThatThrownBy(() -> statement.execute("DELETE FROM verfact")).hasMessageContaining("permission denied");
+            assertThatThrownBy(() -> statement.execute("DROP TABLE lockwise_lease")).hasMessageContaining("must be owner");
+        }
+    }
+
+    @Test
+    void everyMainPathWorksWithOnlyThoseGrants() throws Exception {
+        LeaseTableCheck.verify(app, LeaseTable.DEFAULT);
+        for (Strategy strategy : Strategy.values()) {
+            try (Lockwise lockwise = Lockwise.builder(app).strategy(strategy).build()) {
+                Account account = lockwise.openAccount().open(new Username("least-" + strategy.label()), Money.ZERO);
+                lockwise.deposit().depositTo(account.id(), Money.of("1.00"));
+                lockwise.deposit().depositTo(account.username(), Money.of("1.00"));
+                lockwise.deposit().depositOnce(new RequestId("least-" + strategy.label()), account.id(), Money.of("1.00"));
+                VerFact fact = lockwise.recordVerFact().record();
+                assertThat(lockwise.setAsProcessed().process(fact.id())).isEqualTo(ProcessingOutcome.PROCESSED_BY_THIS_CALL);
+                int processed = lockwise.runExclusive().run(new LockId("least-" + strategy.label()),
+                        LeaseTerms.tryOnce(Duration.ofSeconds(5)), lease -> {
+                            ExclusiveRunLog log = new ExclusiveRunLog(app, LeaseTable.DEFAULT);
+                            log.start(lease, "least-privilege");
+                            log.beat(lease);
+                            log.end(lease);
+                            return new FencedJdbcVerFactProcessor(app, LeaseTable.DEFAULT).processPending(lease, 10);
+                        });
+                assertThat(processed).isZero();
+                assertThat(LockwiseAssembly.accounts(app, lockwise.options()).find(account.id()).orElseThrow().balance()).isEqualTo(Money.of("3.00"));
+            }
+        }
+        assertThat(DB.queryValue("SELECT count(*) FROM exclusive_run WHERE holder = 'least-privilege'")).isEqualTo(3L);
+    }
+
+    @Test
+    void theCommandLineChecksTheSchemaVersionWithOnlyThoseGrants() {
+        var commandLine = dev.lockwise.cli.LockwiseCommand.commandLine(java.util.Map.of(
+                "LOCKWISE_DB_URL", DB.jdbcUrl(), "LOCKWISE_DB_USER", ROLE, "LOCKWISE_DB_PASSWORD", "app-password"));
+        java.io.StringWriter err = new java.io.StringWriter();
+        commandLine.setErr(new java.io.PrintWriter(err, true));
+        commandLine.setOut(new java.io.PrintWriter(new java.io.StringWriter(), true));
+        assertThat(commandLine.execute("verfact", "list")).as(err.toString()).isZero();
+    }
+}

@@ -1,0 +1,164 @@
+package dev.lockwise.reliability;
+
+import dev.lockwise.testing.TestDatabase;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Separate JVMs running the {@code lockwise} command line against one PostgreSQL: shared accounts, one contended
+ * lease, a holder killed with SIGKILL and one paused with SIGSTOP. Needs {@code target/lockwise.jar}, which the
+ * build makes in the package phase, before Failsafe runs.
+ */
+class MultiProcessIT {
+    @RegisterExtension
+    static final TestDatabase DB = new TestDatabase(4);
+
+    @BeforeAll
+    static void findTheJar() {
+        LockwiseProcess.jar();
+    }
+
+    @BeforeEach
+    void clean() {
+        DB.truncateAll();
+    }
+
+    static LockwiseProcess start(String... args) throws IOException {
+        return LockwiseProcess.start(DB, args);
+    }
+
+    /** A lockwise JVM whose local time zone is {@code zone}: lease logic must not care (it uses only the database's clock). */
+    static LockwiseProcess startInTimeZone(String zone, String... args) throws IOException {
+        return LockwiseProcess.start(DB, zone, Map.of(), args);
+    }
+
+    static long number(String output, String key) {
+        Matcher matcher = Pattern.compile(key + "=(\\d+)").matcher(output);
+        assertThat(matcher.find()).as("'" + key + "=' in:\n" + output).isTrue();
+        return Long.parseLong(matcher.group(1));
+    }
+
+    static void awaitRow(String sql, Object... parameters) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while ((Long) DB.queryValue(sql, parameters) == 0) {
+            assertThat(System.nanoTime()).as("waiting for: " + sql).isLessThan(deadline);
+            Thread.sleep(25);
+        }
+    }
+
+    @Test
+    void threeProcessesDepositingIntoSharedAccountsWithEachStrategyLoseNothing() throws Exception {
+        for (String name : List.of("shared-a", "shared-b", "shared-c")) {
+            DB.execute("INSERT INTO account (username) VALUES (?)", name);
+        }
+        List<LockwiseProcess> processes = new ArrayList<>();
+        for (String strategy : List.of("optimistic", "pessimistic", "adaptive")) {
+            processes.add(start("workload", "deposits", "--strategy", strategy, "--usernames",
+                    "shared-a,shared-b,shared-c", "--count", "150", "--concurrency", "4"));
+        }
+        long acknowledged = 0;
+        long cents = 0;
+        for (LockwiseProcess process : processes) {
+            assertThat(process.await(Duration.ofMinutes(2))).as(process.output()).isZero();
+            acknowledged += number(process.output(), "acknowledged");
+            cents += number(process.output(), "cents");
+        }
+        assertThat(acknowledged).isEqualTo(450);
+        assertThat((BigDecimal) DB.queryValue("SELECT sum(balance) FROM account"))
+                .isEqualByComparingTo(BigDecimal.valueOf(cents, 2));
+        assertThat(DB.queryValue("SELECT sum(version) FROM account")).isEqualTo(BigDecimal.valueOf(450));
+        assertThat(DB.queryValue("SELECT count(*) FROM deposit_request")).isEqualTo(450L);
+    }
+
+    @Test
+    void threeProcessesContendingForOneLeaseNeverOverlapByTheDatabaseClock() throws Exception {
+        // Local times 26 hours apart: a lease decided by any client's clock would break here.
+        List<String> zones = List.of("Pacific/Kiritimati", "UTC", "Pacific/Pago_Pago");
+        List<LockwiseProcess> processes = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            processes.add(startInTimeZone(zones.get(i), "workload", "lease", "--lock", "shared-job", "--count", "4",
+                    "--hold", "150ms", "--ttl", "2s", "--wait", "60s", "--holder", "process-" + i));
+        }
+        for (LockwiseProcess process : processes) {
+            assertThat(process.await(Duration.ofMinutes(2))).as(process.output()).isZero();
+            assertThat(number(process.output(), "holds")).isEqualTo(4);
+        }
+        assertThat(DB.queryValue("SELECT count(*) FROM exclusive_run WHERE lock_id = 'shared-job' AND ended_at IS NOT NULL"))
+                .isEqualTo(12L);
+        assertThat(DB.queryValue("SELECT count(*) FROM exclusive_run a JOIN exclusive_run b"
+                + " ON a.lock_id = b.lock_id AND a.generation < b.generation"
+                + " WHERE tstzrange(a.started_at, a.ended_at) && tstzrange(b.started_at, b.ended_at)"))
+                .as("overlapping holds").isEqualTo(0L);
+        assertThat(DB.queryValue("SELECT count(*) FROM exclusive_run a JOIN exclusive_run b"
+                + " ON a.lock_id = b.lock_id AND a.generation < b.generation WHERE a.started_at >= b.started_at"))
+                .as("generations in the order of the holds").isEqualTo(0L);
+        assertThat(DB.queryValue("SELECT count(DISTINCT holder) FROM exclusive_run")).isEqualTo(3L);
+    }
+
+    @Test
+    void aHolderKilledWithSigkillIsTakenOverWithinTtlPlusRenewIntervalWithAHigherGeneration() throws Exception {
+        LockwiseProcess holder = start("exclusive", "--lock", "killed-job", "--ttl", "2s", "--renew-every", "500ms", "--",
+                "sleep", "60");
+        awaitRow("SELECT count(*) FROM lockwise_lease WHERE lock_id = 'killed-job' AND expires_at > clock_timestamp()");
+        Thread.sleep(600); // let it renew at least once
+        holder.signal("KILL");
+        holder.process().waitFor();
+        Timestamp killedAt = (Timestamp) DB.queryValue("SELECT clock_timestamp()::timestamp");
+        Timestamp lastExpiry = (Timestamp) DB.queryValue(
+                "SELECT expires_at::timestamp FROM lockwise_lease WHERE lock_id = 'killed-job'");
+
+        LockwiseProcess successor = start("workload", "lease", "--lock", "killed-job", "--count", "1", "--hold", "100ms",
+                "--ttl", "2s", "--wait", "30s", "--holder", "successor");
+        assertThat(successor.await(Duration.ofMinutes(1))).as(successor.output()).isZero();
+
+        Object[] run = DB.query("SELECT generation, started_at::timestamp FROM exclusive_run WHERE lock_id = 'killed-job'")
+                .get(0);
+        Timestamp takenOver = (Timestamp) run[1];
+        assertThat((Long) run[0]).as("a higher generation").isEqualTo(2L);
+        assertThat(takenOver).as("not before the dead holder's lease expired").isAfterOrEqualTo(lastExpiry);
+        // ttl 2 s + renew interval 0.5 s, plus 1 s for the successor's JVM to start polling.
+        assertThat(Duration.ofMillis(takenOver.getTime() - killedAt.getTime())).isLessThan(Duration.ofMillis(3_500));
+    }
+
+    @Test
+    void aHolderPausedWithSigstopPastItsTtlLearnsOfTheLossAndItsFencedWritesAreRefused() throws Exception {
+        LockwiseProcess paused = start("workload", "lease", "--lock", "paused-job", "--count", "1", "--hold", "20s",
+                "--ttl", "1s", "--renew-every", "300ms", "--holder", "paused");
+        awaitRow("SELECT count(*) FROM exclusive_run WHERE lock_id = 'paused-job' AND beats > 2");
+        paused.signal("STOP");
+        try {
+            Thread.sleep(1_500); // past the ttl
+            LockwiseProcess successor = start("workload", "lease", "--lock", "paused-job", "--count", "1", "--hold", "300ms",
+                    "--ttl", "5s", "--wait", "30s", "--holder", "successor");
+            assertThat(successor.await(Duration.ofMinutes(1))).as(successor.output()).isZero();
+        } finally {
+            paused.signal("CONT");
+        }
+        assertThat(paused.await(Duration.ofMinutes(1))).as(paused.output()).isEqualTo(76);
+        assertThat(paused.output()).contains("lost");
+
+        Object[] first = DB.query("SELECT ended_at, last_beat_at::timestamp FROM exclusive_run"
+                + " WHERE lock_id = 'paused-job' AND generation = 1").get(0);
+        Object[] second = DB.query("SELECT ended_at, started_at::timestamp FROM exclusive_run"
+                + " WHERE lock_id = 'paused-job' AND generation = 2").get(0);
+        assertThat(first[0]).as("the paused holder never recorded an end").isNull();
+        assertThat((Timestamp) first[1]).as("no fenced write of the paused holder after the successor started")
+                .isBefore((Timestamp) second[1]);
+        assertThat(second[0]).as("the successor's work stands").isNotNull();
+    }
+}

