@@ -1,5 +1,6 @@
 package dev.lockwise.application;
 
+import dev.lockwise.application.events.CountingEvents;
 import dev.lockwise.domain.ConcurrentUpdateException;
 import dev.lockwise.domain.InvalidInputException;
 import dev.lockwise.domain.RetriesExhaustedException;

@@ -15,9 +15,9 @@ import dev.lockwise.domain.account.AccountRepository;
 import dev.lockwise.domain.lease.LeaseTable;
 import dev.lockwise.domain.verfact.VerFactRepository;
 
-import javax.sql.DataSource;
 import java.time.Duration;
 import java.util.Objects;
+import javax.sql.DataSource;
 
 /**
  * The plain-Java entry point: Lockwise's use cases built from a {@link DataSource} and {@link LockwiseOptions}, with

@@ -1,12 +1,12 @@
 package dev.lockwise.bootstrap;
 
-import dev.lockwise.application.HotRows;
 import dev.lockwise.application.LockwiseEvents;
 import dev.lockwise.application.RetryPolicy;
 import dev.lockwise.application.Strategy;
-import dev.lockwise.domain.DurationText;
+import dev.lockwise.application.adaptive.HotRows;
 import dev.lockwise.domain.InvalidInputException;
 import dev.lockwise.domain.lease.LeaseTable;
+import dev.lockwise.jdbc.Transactions;
 
 import java.time.Duration;
 
@@ -25,7 +25,7 @@ import java.time.Duration;
 public record LockwiseOptions(Strategy strategy, RetryPolicy retryPolicy, Duration lockTimeout, LeaseTable leaseTable,
                               int hotRowCapacity, Duration hotRowCooldown, LockwiseEvents events) {
     public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(5);
-    public static final Duration MAX_LOCK_TIMEOUT = Duration.ofMinutes(10);
+    public static final Duration MAX_LOCK_TIMEOUT = Transactions.MAX_LOCK_TIMEOUT;
 
     /** Optimistic, the default retry policy, 5 s lock timeout, the default lease table and hot-row memory, no events. */
     public static final LockwiseOptions DEFAULTS = new LockwiseOptions(Strategy.OPTIMISTIC, RetryPolicy.DEFAULT,
@@ -37,10 +37,7 @@ public record LockwiseOptions(Strategy strategy, RetryPolicy retryPolicy, Durati
         required("retry policy", retryPolicy);
         required("lease table", leaseTable);
         required("events", events);
-        if (lockTimeout == null || lockTimeout.toMillis() < 1 || lockTimeout.compareTo(MAX_LOCK_TIMEOUT) > 0) {
-            throw new InvalidInputException("lock timeout must be between 1ms and " + DurationText.show(MAX_LOCK_TIMEOUT)
-                    + " (every wait is bounded; there is no 'forever'), got " + DurationText.show(lockTimeout));
-        }
+        Transactions.requireLockTimeout(lockTimeout);
         HotRows.requireValid(hotRowCapacity, hotRowCooldown);
     }
 

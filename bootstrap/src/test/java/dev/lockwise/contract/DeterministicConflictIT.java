@@ -2,14 +2,14 @@ package dev.lockwise.contract;
 
 import dev.lockwise.adapter.jooq.JooqAccountRepository;
 import dev.lockwise.adapter.pessimistic.PessimisticAccountRepository;
-import dev.lockwise.application.AdaptiveAccountRepository;
 import dev.lockwise.application.ConflictRetry;
-import dev.lockwise.application.CountingEvents;
 import dev.lockwise.application.Deposit;
-import dev.lockwise.application.HotRows;
 import dev.lockwise.application.Operation;
 import dev.lockwise.application.RetryPolicy;
 import dev.lockwise.application.Strategy;
+import dev.lockwise.application.adaptive.AdaptiveAccountRepository;
+import dev.lockwise.application.adaptive.HotRows;
+import dev.lockwise.application.events.CountingEvents;
 import dev.lockwise.domain.RetriesExhaustedException;
 import dev.lockwise.domain.Updated;
 import dev.lockwise.domain.account.Account;
@@ -176,7 +176,7 @@ class DeterministicConflictIT {
         while (!threads.stream().allMatch(t -> {
             Object blocker = LockSupport.getBlocker(t);
             return blocker != null && blocker.getClass().getName().startsWith(
-                    "dev.lockwise.application.LockedBatches");
+                    "dev.lockwise.application.adaptive.LockedBatches");
         })) {
             assertThat(System.nanoTime() - deadline).as("threads queued in time").isNegative();
             Thread.sleep(5);

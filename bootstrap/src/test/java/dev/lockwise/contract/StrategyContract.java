@@ -1,9 +1,9 @@
 package dev.lockwise.contract;
 
-import dev.lockwise.application.CountingEvents;
 import dev.lockwise.application.Operation;
 import dev.lockwise.application.ProcessingOutcome;
 import dev.lockwise.application.Strategy;
+import dev.lockwise.application.events.CountingEvents;
 import dev.lockwise.bootstrap.Lockwise;
 import dev.lockwise.bootstrap.LockwiseAssembly;
 import dev.lockwise.domain.InvalidAmountException;

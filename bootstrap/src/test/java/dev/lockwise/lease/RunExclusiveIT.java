@@ -2,8 +2,8 @@ package dev.lockwise.lease;
 
 import dev.lockwise.adapter.lock.FencedJdbcVerFactProcessor;
 import dev.lockwise.adapter.lock.JdbcLeaseLock;
-import dev.lockwise.application.CountingEvents;
 import dev.lockwise.application.RunExclusive;
+import dev.lockwise.application.events.CountingEvents;
 import dev.lockwise.domain.DatabaseUnavailableException;
 import dev.lockwise.domain.InvalidInputException;
 import dev.lockwise.domain.lease.Lease;
@@ -28,7 +28,6 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.function.Supplier;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

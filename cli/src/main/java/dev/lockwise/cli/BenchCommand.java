@@ -1,8 +1,8 @@
 package dev.lockwise.cli;
 
-import dev.lockwise.application.CountingEvents;
 import dev.lockwise.application.SetAsProcessed;
 import dev.lockwise.application.Strategy;
+import dev.lockwise.application.events.CountingEvents;
 import dev.lockwise.bootstrap.Lockwise;
 import dev.lockwise.cli.bench.AtomicStatementDeposits;
 import dev.lockwise.cli.bench.Bench;

@@ -1,18 +1,17 @@
 package dev.lockwise.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.lockwise.application.CountingEvents;
 import dev.lockwise.application.Strategy;
+import dev.lockwise.application.events.CountingEvents;
 import dev.lockwise.bootstrap.Lockwise;
 import dev.lockwise.cli.bench.AtomicStatementDeposits;
 import dev.lockwise.cli.bench.BenchConfig;
 import dev.lockwise.cli.bench.DepositWorker;
 import dev.lockwise.cli.bench.LockwiseDeposits;
-import dev.lockwise.domain.DatabaseFailures;
 import dev.lockwise.domain.InvalidInputException;
+import dev.lockwise.jdbc.SqlFailures;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
-
 
 import java.io.BufferedReader;
 import java.io.FileDescriptor;
@@ -72,7 +71,7 @@ final class BenchWorkerCommand extends SessionCommand {
                     opened.add(pool.getConnection());
                 }
             } catch (SQLException e) {
-                throw DatabaseFailures.translate(e.getSQLState(), "opening the bench's connections", e);
+                throw SqlFailures.translate("opening the bench's connections", e);
             } finally {
                 opened.forEach(PoolConnections::closeQuietly);
             }

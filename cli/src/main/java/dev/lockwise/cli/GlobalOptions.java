@@ -2,10 +2,10 @@ package dev.lockwise.cli;
 
 import dev.lockwise.cli.config.Setting;
 import dev.lockwise.cli.config.Settings;
+import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 import java.nio.file.Path;
 import java.util.EnumMap;

@@ -17,8 +17,8 @@ final class MigrateCommand extends SessionCommand {
     int run(Session session) {
         // The session applied them as it opened the database (Use.MIGRATE).
         report.result(String.format("Migrations applied on %s; lease table %s.", session.database.displayUrl(),
-                session.settings.leaseTable().qualifiedName()), Report.fields("migrated", true,
-                "database", session.database.displayUrl(), "lease_table", session.settings.leaseTable().qualifiedName()));
+                session.settings.leaseTable()), Report.fields("migrated", true,
+                "database", session.database.displayUrl(), "lease_table", session.settings.leaseTable().toString()));
         return ExitCodes.OK;
     }
 }

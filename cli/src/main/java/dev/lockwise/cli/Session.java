@@ -1,12 +1,12 @@
 package dev.lockwise.cli;
 
 import com.google.inject.Injector;
-import dev.lockwise.application.CompositeEvents;
-import dev.lockwise.application.CountingEvents;
-import dev.lockwise.application.HotRows;
 import dev.lockwise.application.LockwiseEvents;
 import dev.lockwise.application.RunExclusive;
 import dev.lockwise.application.Strategy;
+import dev.lockwise.application.adaptive.HotRows;
+import dev.lockwise.application.events.CompositeEvents;
+import dev.lockwise.application.events.CountingEvents;
 import dev.lockwise.bootstrap.Lockwise;
 import dev.lockwise.bootstrap.LockwiseOptions;
 import dev.lockwise.bootstrap.metrics.MicrometerEvents;

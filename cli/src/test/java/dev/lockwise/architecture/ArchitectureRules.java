@@ -30,6 +30,14 @@ final class ArchitectureRules {
                 .because("use cases know the domain and their retry library, not adapters or frameworks");
     }
 
+    static ArchRule jdbcSupportStandsOnTheDomainAndJdbcAlone(String root) {
+        return classes().that().resideInAPackage(root + ".jdbc..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage(root + ".jdbc..", root + ".domain..", "java..",
+                        "javax.sql..")
+                .because("the JDBC support is what every adapter shares: it implements no port, knows no adapter,"
+                        + " no use case and no framework");
+    }
+
     static ArchRule adaptersDoNotDependOnEachOther(String root) {
         return slices().matching(root + ".adapter.(*)..").should().notDependOnEachOther()
                 .because("adapters are swapped by configuration; one must never need another");

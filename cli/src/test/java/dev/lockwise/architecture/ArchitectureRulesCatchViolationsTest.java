@@ -41,6 +41,11 @@ class ArchitectureRulesCatchViolationsTest {
     }
 
     @Test
+    void jdbcSupportUsingAnAdapterIsCaught() {
+        assertViolation(ArchitectureRules.jdbcSupportStandsOnTheDomainAndJdbcAlone(FIXTURE), "jdbc.UsesAnAdapter");
+    }
+
+    @Test
     void adapterUsingAnotherAdapterIsCaught() {
         assertViolation(ArchitectureRules.adaptersDoNotDependOnEachOther(FIXTURE), "adapter.jooq.UsesPessimistic");
     }

@@ -20,6 +20,10 @@ class ArchitectureTest {
             ArchitectureRules.applicationDependsOnlyOnDomainJdkResilience4jAndSlf4j(ROOT);
 
     @ArchTest
+    static final ArchRule jdbc_support_stands_on_the_domain_and_jdbc_alone =
+            ArchitectureRules.jdbcSupportStandsOnTheDomainAndJdbcAlone(ROOT);
+
+    @ArchTest
     static final ArchRule adapters_do_not_depend_on_each_other = ArchitectureRules.adaptersDoNotDependOnEachOther(ROOT);
 
     @ArchTest

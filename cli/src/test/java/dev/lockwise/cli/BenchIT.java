@@ -1,9 +1,9 @@
 package dev.lockwise.cli;
 
 import dev.lockwise.adapter.lock.JdbcLeaseLock;
-import dev.lockwise.application.CountingEvents;
 import dev.lockwise.application.SetAsProcessed;
 import dev.lockwise.application.Strategy;
+import dev.lockwise.application.events.CountingEvents;
 import dev.lockwise.bootstrap.Lockwise;
 import dev.lockwise.cli.bench.AtomicStatementDeposits;
 import dev.lockwise.cli.bench.Bench;
@@ -20,7 +20,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -33,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import javax.imageio.ImageIO;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -4,6 +4,7 @@ import dev.lockwise.application.Strategy;
 import dev.lockwise.cli.config.ConfigException;
 import dev.lockwise.cli.config.Setting;
 import dev.lockwise.cli.config.Settings;
+import dev.lockwise.domain.lease.LeaseTable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,7 +38,7 @@ class SettingsTest {
         assertThat(settings.poolSize()).isEqualTo(20);
         assertThat(settings.lockTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(settings.retryPolicy().maxAttempts()).isEqualTo(60);
-        assertThat(settings.leaseTable().qualifiedName()).isEqualTo("\"public\".\"lockwise_lease\"");
+        assertThat(settings.leaseTable()).isEqualTo(LeaseTable.DEFAULT);
         assertThat(settings.migrations()).isEqualTo(Settings.Migrations.CHECK);
         assertThat(settings.output()).isEqualTo(Settings.Output.TEXT);
         assertThat(settings.sourceOf(Setting.STRATEGY)).isEqualTo("default");

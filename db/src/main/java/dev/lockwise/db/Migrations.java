@@ -1,17 +1,18 @@
 package dev.lockwise.db;
 
 import dev.lockwise.domain.lease.LeaseTable;
+import dev.lockwise.jdbc.SqlIdentifiers;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.MigrateResult;
 
-import javax.sql.DataSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import javax.sql.DataSource;
 
 /**
  * Applies Lockwise's schema to any PostgreSQL {@link DataSource} with Flyway. Idempotent: a second call finds
@@ -89,8 +90,8 @@ public final class Migrations {
                 .baselineOnMigrate(true)
                 .baselineVersion("0")
                 .placeholders(Map.of(
-                        "lease_schema", leaseTable.quotedSchema(),
-                        "lease_table", leaseTable.quotedTable()));
+                        "lease_schema", SqlIdentifiers.quote(leaseTable.schema()),
+                        "lease_table", SqlIdentifiers.quote(leaseTable.table())));
     }
 
     private static int run(FluentConfiguration configuration) {

@@ -123,20 +123,4 @@ class ValueObjectsTest {
         assertThatThrownBy(() -> new LeaseTable("public", name)).isInstanceOf(InvalidInputException.class);
         assertThatThrownBy(() -> new LeaseTable(name, "locks")).isInstanceOf(InvalidInputException.class);
     }
-
-    @Test
-    void leaseTableNamesAreQuotedOnUse() {
-        assertThat(new LeaseTable("Ops", "job_leases").qualifiedName()).isEqualTo("\"Ops\".\"job_leases\"");
-    }
-
-    @Test
-    void sqlStatesMapToWhatTheCallerCanDo() {
-        Exception cause = new Exception("boom");
-        assertThat(DatabaseFailures.translate("40001", "x", cause)).isInstanceOf(ConcurrentUpdateException.class);
-        assertThat(DatabaseFailures.translate("40P01", "x", cause)).isInstanceOf(ConcurrentUpdateException.class);
-        assertThat(DatabaseFailures.translate("55P03", "x", cause)).isInstanceOf(LockWaitTimeoutException.class);
-        assertThat(DatabaseFailures.translate("08006", "x", cause)).isInstanceOf(DatabaseUnavailableException.class);
-        assertThat(DatabaseFailures.translate("57P01", "x", cause)).isInstanceOf(DatabaseUnavailableException.class);
-        assertThat(DatabaseFailures.translate("23505", "x", cause)).isInstanceOf(PersistenceException.class);
-    }
 }

@@ -2,7 +2,6 @@ package dev.lockwise.testing;
 
 import dev.lockwise.db.MigrationException;
 import dev.lockwise.db.Migrations;
-
 import dev.lockwise.domain.InvalidInputException;
 import dev.lockwise.domain.lease.LeaseTable;
 import org.junit.jupiter.api.Test;

@@ -10,8 +10,10 @@ import dev.lockwise.domain.account.DuplicateUsernameException;
 import dev.lockwise.domain.account.Money;
 import dev.lockwise.domain.account.RequestId;
 import dev.lockwise.domain.account.Username;
+import dev.lockwise.jdbc.Rows;
+import dev.lockwise.jdbc.Transactions;
+import dev.lockwise.jdbc.Transactions.Binder;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,6 +22,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import javax.sql.DataSource;
 
 /**
  * Pessimistic accounts on plain JDBC. An update is one transaction: {@code SELECT … FOR NO KEY UPDATE} locks the row
@@ -28,53 +31,52 @@ import java.util.function.UnaryOperator;
  * foreign key are not blocked.
  */
 public final class PessimisticAccountRepository implements AccountRepository {
-    private static final String COLUMNS = "SELECT id, username, balance, version FROM account";
+    private static final String COLUMNS = "SELECT " + Rows.ACCOUNT_COLUMNS + " FROM account";
     private static final String LOCK_BY_ID = COLUMNS + " WHERE id = ? FOR NO KEY UPDATE";
     private static final String LOCK_BY_USERNAME = COLUMNS + " WHERE username = ? FOR NO KEY UPDATE";
     private static final String WRITE = "UPDATE account SET balance = ?, version = ? WHERE id = ?";
-    private static final String WRITE_AND_COMMIT = Transactions.committing(WRITE);
+    private static final String WRITE_AND_COMMIT = LockingSql.committing(WRITE);
     private static final String INSERT = "INSERT INTO account (username, balance, version) SELECT ?, ?, 0 FROM %s"
-            + " ON CONFLICT (username) DO NOTHING RETURNING id, username, balance, version";
+            + " ON CONFLICT (username) DO NOTHING RETURNING " + Rows.ACCOUNT_COLUMNS;
 
-    private static final String SELECT_RECEIPT = "SELECT account_id, amount, balance_after, version_after"
+    private static final String SELECT_RECEIPT = "SELECT " + Rows.RECEIPT_COLUMNS
             + " FROM deposit_request WHERE request_id = ?";
     private static final String INSERT_RECEIPT = "INSERT INTO deposit_request"
             + " (request_id, account_id, amount, balance_after, version_after) VALUES (?, ?, ?, ?, ?)";
-    private static final String WRITE_RECORD_AND_COMMIT = Transactions.committing(WRITE + "; " + INSERT_RECEIPT);
+    private static final String WRITE_RECORD_AND_COMMIT = LockingSql.committing(WRITE + "; " + INSERT_RECEIPT);
 
     private final Transactions transactions;
     private final String lockById;
     private final String lockByUsername;
     private final String insert;
 
+    /** @param lockTimeout how long a transaction waits for a row lock held elsewhere (1 ms to 10 minutes) */
     public PessimisticAccountRepository(DataSource dataSource, Duration lockTimeout) {
         this.transactions = new Transactions(dataSource, lockTimeout);
-        this.lockById = transactions.locking(LOCK_BY_ID);
-        this.lockByUsername = transactions.locking(LOCK_BY_USERNAME);
-        this.insert = String.format(INSERT, transactions.lockTimeoutSource());
+        LockingSql sql = new LockingSql(transactions.lockTimeoutSetting());
+        this.lockById = sql.locking(LOCK_BY_ID);
+        this.lockByUsername = sql.locking(LOCK_BY_USERNAME);
+        this.insert = String.format(INSERT, sql.lockTimeoutSource());
     }
 
     @Override
     public Account open(Username username, Money initialBalance) {
-        return transactions.autocommit("open account '" + username + "'", connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(insert)) {
-                statement.setString(1, username.value());
-                statement.setBigDecimal(2, initialBalance.amount());
-                return readOne(statement).orElseThrow(() -> new DuplicateUsernameException(username));
-            }
-        });
+        return transactions.query("open account '" + username + "'", insert, statement -> {
+            statement.setString(1, username.value());
+            statement.setBigDecimal(2, initialBalance.amount());
+        }, Rows::nextAccount).orElseThrow(() -> new DuplicateUsernameException(username));
     }
 
     @Override
     public Optional<Account> find(AccountId id) {
-        return transactions.autocommit("read account " + id, connection -> select(connection,
-                COLUMNS + " WHERE id = ?", statement -> statement.setLong(1, id.value())));
+        return transactions.query("read account " + id, COLUMNS + " WHERE id = ?",
+                statement -> statement.setLong(1, id.value()), Rows::nextAccount);
     }
 
     @Override
     public Optional<Account> find(Username username) {
-        return transactions.autocommit("read account '" + username + "'", connection -> select(connection,
-                COLUMNS + " WHERE username = ?", statement -> statement.setString(1, username.value())));
+        return transactions.query("read account '" + username + "'", COLUMNS + " WHERE username = ?",
+                statement -> statement.setString(1, username.value()), Rows::nextAccount);
     }
 
     @Override
@@ -101,15 +103,11 @@ public final class PessimisticAccountRepository implements AccountRepository {
                 connection -> {
                     Account before = lock(connection, lockById, statement -> statement.setLong(1, id.value()))
                             .orElseThrow(() -> new AccountNotFoundException(id));
-                    try (PreparedStatement lookup = connection.prepareStatement(SELECT_RECEIPT)) {
-                        lookup.setString(1, requestId.value());
-                        try (ResultSet row = lookup.executeQuery()) {
-                            if (row.next()) {
-                                return new DepositReceipt(requestId, new AccountId(row.getLong(1)),
-                                        new Money(row.getBigDecimal(2)), new Money(row.getBigDecimal(3)),
-                                        row.getLong(4), true).replayFor(id, amount);
-                            }
-                        }
+                    Optional<DepositReceipt> recorded = Transactions.query(connection, SELECT_RECEIPT,
+                            lookup -> lookup.setString(1, requestId.value()),
+                            rows -> Rows.recordedReceipt(requestId, rows));
+                    if (recorded.isPresent()) {
+                        return recorded.get().replayFor(id, amount);
                     }
                     Account after = before.deposit(amount);
                     try (PreparedStatement write = connection.prepareStatement(WRITE_RECORD_AND_COMMIT)) {
@@ -145,35 +143,13 @@ public final class PessimisticAccountRepository implements AccountRepository {
         });
     }
 
-    @FunctionalInterface
-    interface Binder {
-        void bind(PreparedStatement statement) throws SQLException;
-    }
-
-    private static Optional<Account> select(Connection connection, String sql, Binder key) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            key.bind(statement);
-            return readOne(statement);
-        }
-    }
-
     /** The locking read: {@code SET LOCAL lock_timeout} and {@code SELECT … FOR NO KEY UPDATE} in one message. */
     private static Optional<Account> lock(Connection connection, String sql, Binder key) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             key.bind(statement);
-            try (ResultSet row = Transactions.firstResultSet(statement)) {
-                return row.next() ? Optional.of(toAccount(row)) : Optional.empty();
+            try (ResultSet rows = LockingSql.firstResultSet(statement)) {
+                return Rows.nextAccount(rows);
             }
-        }
-    }
-
-    private static Account toAccount(ResultSet row) throws SQLException {
-        return Account.fromColumns(row.getLong(1), row.getString(2), row.getBigDecimal(3), row.getLong(4));
-    }
-
-    private static Optional<Account> readOne(PreparedStatement statement) throws SQLException {
-        try (ResultSet row = statement.executeQuery()) {
-            return row.next() ? Optional.of(toAccount(row)) : Optional.empty();
         }
     }
 }

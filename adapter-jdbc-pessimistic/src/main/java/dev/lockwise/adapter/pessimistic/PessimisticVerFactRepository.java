@@ -5,73 +5,57 @@ import dev.lockwise.domain.verfact.VerFact;
 import dev.lockwise.domain.verfact.VerFactId;
 import dev.lockwise.domain.verfact.VerFactNotFoundException;
 import dev.lockwise.domain.verfact.VerFactRepository;
+import dev.lockwise.jdbc.Rows;
+import dev.lockwise.jdbc.Transactions;
+import dev.lockwise.jdbc.Transactions.Binder;
 
-import javax.sql.DataSource;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
+import javax.sql.DataSource;
 
 /** Pessimistic verfacts on plain JDBC: lock the row, change it in Java, write it, in one transaction. */
 public final class PessimisticVerFactRepository implements VerFactRepository {
-    private static final String COLUMNS = "SELECT id, state, processed, version FROM verfact";
+    private static final String COLUMNS = "SELECT " + Rows.VERFACT_COLUMNS + " FROM verfact";
 
-    private static final String WRITE_AND_COMMIT = Transactions.committing(
+    private static final String WRITE_AND_COMMIT = LockingSql.committing(
             "UPDATE verfact SET state = ?, processed = ?, version = ? WHERE id = ?");
 
     private final Transactions transactions;
     private final String lockById;
 
+    /** @param lockTimeout how long a transaction waits for a row lock held elsewhere (1 ms to 10 minutes) */
     public PessimisticVerFactRepository(DataSource dataSource, Duration lockTimeout) {
         this.transactions = new Transactions(dataSource, lockTimeout);
-        this.lockById = transactions.locking(COLUMNS + " WHERE id = ? FOR NO KEY UPDATE");
+        this.lockById = new LockingSql(transactions.lockTimeoutSetting())
+                .locking(COLUMNS + " WHERE id = ? FOR NO KEY UPDATE");
     }
 
     @Override
     public VerFact insert() {
-        return transactions.autocommit("insert verfact", connection -> {
-            try (PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO verfact DEFAULT VALUES RETURNING id, state, processed, version")) {
-                return readAll(insert).get(0);
-            }
-        });
+        return transactions.query("insert verfact",
+                "INSERT INTO verfact DEFAULT VALUES RETURNING " + Rows.VERFACT_COLUMNS, Binder.NONE,
+                Rows::verFacts).get(0);
     }
 
     @Override
     public Optional<VerFact> find(VerFactId id) {
-        return transactions.autocommit("read verfact " + id, connection -> {
-            try (PreparedStatement select = connection.prepareStatement(COLUMNS + " WHERE id = ?")) {
-                select.setLong(1, id.value());
-                return readAll(select).stream().findFirst();
-            }
-        });
+        return transactions.query("read verfact " + id, COLUMNS + " WHERE id = ?",
+                statement -> statement.setLong(1, id.value()), Rows::verFacts).stream().findFirst();
     }
 
     @Override
     public List<VerFact> findAll() {
-        return transactions.autocommit("read verfacts", connection -> {
-            try (PreparedStatement select = connection.prepareStatement(COLUMNS + " ORDER BY id")) {
-                return readAll(select);
-            }
-        });
+        return transactions.query("read verfacts", COLUMNS + " ORDER BY id", Binder.NONE, Rows::verFacts);
     }
 
     @Override
     public List<VerFactId> findAllIds() {
-        return transactions.autocommit("read verfact ids", connection -> {
-            try (PreparedStatement select = connection.prepareStatement("SELECT id FROM verfact ORDER BY id");
-                 ResultSet rows = select.executeQuery()) {
-                List<VerFactId> ids = new ArrayList<>();
-                while (rows.next()) {
-                    ids.add(new VerFactId(rows.getLong(1)));
-                }
-                return ids;
-            }
-        });
+        return transactions.query("read verfact ids", "SELECT id FROM verfact ORDER BY id", Binder.NONE,
+                Rows::verFactIds);
     }
 
     @Override
@@ -80,8 +64,9 @@ public final class PessimisticVerFactRepository implements VerFactRepository {
             VerFact before;
             try (PreparedStatement lock = connection.prepareStatement(lockById)) {
                 lock.setLong(1, id.value());
-                try (ResultSet rows = Transactions.firstResultSet(lock)) {
-                    before = read(rows).stream().findFirst().orElseThrow(() -> new VerFactNotFoundException(id));
+                try (ResultSet rows = LockingSql.firstResultSet(lock)) {
+                    before = Rows.verFacts(rows).stream().findFirst()
+                            .orElseThrow(() -> new VerFactNotFoundException(id));
                 }
             }
             VerFact after = change.apply(before);
@@ -96,19 +81,5 @@ public final class PessimisticVerFactRepository implements VerFactRepository {
             }
             return new Updated<>(before, after);
         });
-    }
-
-    private static List<VerFact> readAll(PreparedStatement statement) throws SQLException {
-        try (ResultSet rows = statement.executeQuery()) {
-            return read(rows);
-        }
-    }
-
-    private static List<VerFact> read(ResultSet rows) throws SQLException {
-        List<VerFact> facts = new ArrayList<>();
-        while (rows.next()) {
-            facts.add(VerFact.fromColumns(rows.getLong(1), rows.getString(2), rows.getBoolean(3), rows.getLong(4)));
-        }
-        return facts;
     }
 }

@@ -11,17 +11,18 @@ import dev.lockwise.domain.account.DuplicateUsernameException;
 import dev.lockwise.domain.account.Money;
 import dev.lockwise.domain.account.RequestId;
 import dev.lockwise.domain.account.Username;
+import dev.lockwise.jdbc.Rows;
+import dev.lockwise.jdbc.Transactions;
+import dev.lockwise.jdbc.Transactions.Binder;
 import org.jooq.impl.DSL;
 
-import javax.sql.DataSource;
-import java.time.Duration;
 import java.math.BigDecimal;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import javax.sql.DataSource;
 
 import static dev.lockwise.adapter.jooq.generated.Tables.ACCOUNT;
 import static dev.lockwise.adapter.jooq.generated.Tables.DEPOSIT_REQUEST;
@@ -33,7 +34,7 @@ import static dev.lockwise.adapter.jooq.generated.Tables.DEPOSIT_REQUEST;
  * locking covers only {@code UpdatableRecord.store()}, so the version predicate is written out here.
  */
 public final class JooqAccountRepository implements AccountRepository {
-    private final JooqSupport jooq;
+    private final Transactions transactions;
     private final String selectById;
     private final String selectByUsername;
     private final String updateIfVersion;
@@ -48,7 +49,8 @@ public final class JooqAccountRepository implements AccountRepository {
 
     /** @param lockTimeout how long a write waits for a row lock held elsewhere (1 ms to 10 minutes) */
     public JooqAccountRepository(DataSource dataSource, Duration lockTimeout) {
-        this.jooq = new JooqSupport(dataSource, lockTimeout);
+        JooqSupport jooq = new JooqSupport(dataSource, lockTimeout);
+        this.transactions = jooq.transactions();
         var columns = DSL.select(ACCOUNT.ID, ACCOUNT.USERNAME, ACCOUNT.BALANCE, ACCOUNT.VERSION).from(ACCOUNT);
         this.selectById = jooq.render(columns.where(ACCOUNT.ID.eq(DSL.param("id", Long.class))));
         this.selectByUsername = jooq.render(DSL.select(ACCOUNT.ID, ACCOUNT.USERNAME, ACCOUNT.BALANCE, ACCOUNT.VERSION)
@@ -81,27 +83,22 @@ public final class JooqAccountRepository implements AccountRepository {
 
     @Override
     public Account open(Username username, Money initialBalance) {
-        return jooq.execute("open account '" + username + "'", insert, statement -> {
+        return transactions.query("open account '" + username + "'", insert, statement -> {
             statement.setString(1, username.value());
             statement.setBigDecimal(2, initialBalance.amount());
-            return readOne(statement);
-        }).orElseThrow(() -> new DuplicateUsernameException(username));
+        }, Rows::nextAccount).orElseThrow(() -> new DuplicateUsernameException(username));
     }
 
     @Override
     public Optional<Account> find(AccountId id) {
-        return jooq.execute("read account " + id, selectById, statement -> {
-            statement.setLong(1, id.value());
-            return readOne(statement);
-        });
+        return transactions.query("read account " + id, selectById, statement -> statement.setLong(1, id.value()),
+                Rows::nextAccount);
     }
 
     @Override
     public Optional<Account> find(Username username) {
-        return jooq.execute("read account '" + username + "'", selectByUsername, statement -> {
-            statement.setString(1, username.value());
-            return readOne(statement);
-        });
+        return transactions.query("read account '" + username + "'", selectByUsername,
+                statement -> statement.setString(1, username.value()), Rows::nextAccount);
     }
 
     @Override
@@ -130,7 +127,7 @@ public final class JooqAccountRepository implements AccountRepository {
         }
         Account before = find(id).orElseThrow(() -> new AccountNotFoundException(id));
         Account after = before.deposit(amount);
-        return jooq.inTransaction("deposit into account " + id + " as request '" + requestId + "'", connection -> {
+        return transactions.inTransaction("deposit into account " + id + " as request '" + requestId + "'", connection -> {
             try (PreparedStatement record = connection.prepareStatement(insertReceipt)) {
                 record.setString(1, requestId.value());
                 record.setLong(2, id.value());
@@ -155,32 +152,15 @@ public final class JooqAccountRepository implements AccountRepository {
     }
 
     private Optional<DepositReceipt> findReceipt(RequestId requestId) {
-        return jooq.execute("look up request '" + requestId + "'", selectReceipt, statement -> {
-            statement.setString(1, requestId.value());
-            try (ResultSet row = statement.executeQuery()) {
-                if (!row.next()) {
-                    return Optional.empty();
-                }
-                return Optional.of(new DepositReceipt(requestId, new AccountId(row.getLong(1)),
-                        new Money(row.getBigDecimal(2)), new Money(row.getBigDecimal(3)), row.getLong(4), true));
-            }
-        });
-    }
-
-    @FunctionalInterface
-    private interface Binder {
-        void bind(PreparedStatement statement) throws SQLException;
+        return transactions.query("look up request '" + requestId + "'", selectReceipt,
+                statement -> statement.setString(1, requestId.value()), rows -> Rows.recordedReceipt(requestId, rows));
     }
 
     /** Read (no lock), change in Java, conditional write: two autocommit statements on one pooled connection. */
     private Updated<Account> update(String which, String select, Binder key,
                                     Supplier<AccountNotFoundException> notFound, UnaryOperator<Account> change) {
-        return jooq.withConnection("update " + which, connection -> {
-            Account before;
-            try (PreparedStatement read = connection.prepareStatement(select)) {
-                key.bind(read);
-                before = readOne(read).orElseThrow(notFound);
-            }
+        return transactions.autocommit("update " + which, connection -> {
+            Account before = Transactions.query(connection, select, key, Rows::nextAccount).orElseThrow(notFound);
             Account after = change.apply(before);
             if (after.equals(before)) {
                 return new Updated<>(before, after);
@@ -196,14 +176,5 @@ public final class JooqAccountRepository implements AccountRepository {
             }
             return new Updated<>(before, after);
         });
-    }
-
-    private static Optional<Account> readOne(PreparedStatement statement) throws SQLException {
-        try (ResultSet row = statement.executeQuery()) {
-            if (!row.next()) {
-                return Optional.empty();
-            }
-            return Optional.of(Account.fromColumns(row.getLong(1), row.getString(2), row.getBigDecimal(3), row.getLong(4)));
-        }
     }
 }

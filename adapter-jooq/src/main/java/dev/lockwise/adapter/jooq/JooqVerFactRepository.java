@@ -6,23 +6,23 @@ import dev.lockwise.domain.verfact.VerFact;
 import dev.lockwise.domain.verfact.VerFactId;
 import dev.lockwise.domain.verfact.VerFactNotFoundException;
 import dev.lockwise.domain.verfact.VerFactRepository;
+import dev.lockwise.jdbc.Rows;
+import dev.lockwise.jdbc.Transactions;
+import dev.lockwise.jdbc.Transactions.Binder;
 import org.jooq.impl.DSL;
 
-import javax.sql.DataSource;
-import java.time.Duration;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
+import javax.sql.DataSource;
 
 import static dev.lockwise.adapter.jooq.generated.Tables.VERFACT;
 
 /** Optimistic verfacts on jOOQ: read without a lock, write only if the version is still the one read. */
 public final class JooqVerFactRepository implements VerFactRepository {
-    private final JooqSupport jooq;
+    private final Transactions transactions;
     private final String insert;
     private final String selectById;
     private final String selectAll;
@@ -36,7 +36,8 @@ public final class JooqVerFactRepository implements VerFactRepository {
 
     /** @param lockTimeout how long a write waits for a row lock held elsewhere (1 ms to 10 minutes) */
     public JooqVerFactRepository(DataSource dataSource, Duration lockTimeout) {
-        this.jooq = new JooqSupport(dataSource, lockTimeout);
+        JooqSupport jooq = new JooqSupport(dataSource, lockTimeout);
+        this.transactions = jooq.transactions();
         this.insert = jooq.render(DSL.insertInto(VERFACT).defaultValues()
                 .returning(VERFACT.ID, VERFACT.STATE, VERFACT.PROCESSED, VERFACT.VERSION));
         this.selectById = jooq.render(DSL.select(VERFACT.ID, VERFACT.STATE, VERFACT.PROCESSED, VERFACT.VERSION)
@@ -56,44 +57,31 @@ public final class JooqVerFactRepository implements VerFactRepository {
 
     @Override
     public VerFact insert() {
-        return jooq.execute("insert verfact", insert, JooqVerFactRepository::readAll).get(0);
+        return transactions.query("insert verfact", insert, Binder.NONE, Rows::verFacts).get(0);
     }
 
     @Override
     public Optional<VerFact> find(VerFactId id) {
-        return jooq.execute("read verfact " + id, selectById, statement -> {
-            statement.setLong(1, id.value());
-            return readAll(statement).stream().findFirst();
-        });
+        return transactions.query("read verfact " + id, selectById, statement -> statement.setLong(1, id.value()),
+                Rows::verFacts).stream().findFirst();
     }
 
     @Override
     public List<VerFact> findAll() {
-        return jooq.execute("read verfacts", selectAll, JooqVerFactRepository::readAll);
+        return transactions.query("read verfacts", selectAll, Binder.NONE, Rows::verFacts);
     }
 
     @Override
     public List<VerFactId> findAllIds() {
-        return jooq.execute("read verfact ids", selectIds, statement -> {
-            try (ResultSet rows = statement.executeQuery()) {
-                List<VerFactId> ids = new ArrayList<>();
-                while (rows.next()) {
-                    ids.add(new VerFactId(rows.getLong(1)));
-                }
-                return ids;
-            }
-        });
+        return transactions.query("read verfact ids", selectIds, Binder.NONE, Rows::verFactIds);
     }
 
     /** Read (no lock), change in Java, conditional write: two autocommit statements on one pooled connection. */
     @Override
     public Updated<VerFact> update(VerFactId id, UnaryOperator<VerFact> change) {
-        return jooq.withConnection("update verfact " + id, connection -> {
-            VerFact before;
-            try (PreparedStatement read = connection.prepareStatement(selectById)) {
-                read.setLong(1, id.value());
-                before = readAll(read).stream().findFirst().orElseThrow(() -> new VerFactNotFoundException(id));
-            }
+        return transactions.autocommit("update verfact " + id, connection -> {
+            VerFact before = Transactions.query(connection, selectById, read -> read.setLong(1, id.value()),
+                    Rows::verFacts).stream().findFirst().orElseThrow(() -> new VerFactNotFoundException(id));
             VerFact after = change.apply(before);
             if (after.equals(before)) {
                 return new Updated<>(before, after);
@@ -110,15 +98,5 @@ public final class JooqVerFactRepository implements VerFactRepository {
             }
             return new Updated<>(before, after);
         });
-    }
-
-    private static List<VerFact> readAll(PreparedStatement statement) throws SQLException {
-        try (ResultSet rows = statement.executeQuery()) {
-            List<VerFact> facts = new ArrayList<>();
-            while (rows.next()) {
-                facts.add(VerFact.fromColumns(rows.getLong(1), rows.getString(2), rows.getBoolean(3), rows.getLong(4)));
-            }
-            return facts;
-        }
     }
 }

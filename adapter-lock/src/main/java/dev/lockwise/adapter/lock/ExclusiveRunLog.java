@@ -1,15 +1,15 @@
 package dev.lockwise.adapter.lock;
 
-import dev.lockwise.domain.DatabaseFailures;
 import dev.lockwise.domain.lease.Lease;
 import dev.lockwise.domain.lease.LeaseLostException;
 import dev.lockwise.domain.lease.LeaseTable;
+import dev.lockwise.jdbc.SqlFailures;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Objects;
+import javax.sql.DataSource;
 
 /**
  * Records work done under a lease in {@code exclusive_run}, every write fenced by the lease: start, heartbeats and
@@ -69,7 +69,7 @@ public final class ExclusiveRunLog {
             binder.bind(statement);
             rows = statement.executeUpdate();
         } catch (SQLException e) {
-            throw DatabaseFailures.translate(e.getSQLState(), "record " + what + " of run under lease '"
+            throw SqlFailures.translate("record " + what + " of run under lease '"
                     + lease.lockId() + "'", e);
         }
         if (rows == 0) {

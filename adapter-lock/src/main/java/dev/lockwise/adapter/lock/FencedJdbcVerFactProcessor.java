@@ -1,17 +1,17 @@
 package dev.lockwise.adapter.lock;
 
-import dev.lockwise.domain.DatabaseFailures;
 import dev.lockwise.domain.InvalidInputException;
 import dev.lockwise.domain.lease.FencedVerFactProcessor;
 import dev.lockwise.domain.lease.Lease;
 import dev.lockwise.domain.lease.LeaseLostException;
 import dev.lockwise.domain.lease.LeaseTable;
+import dev.lockwise.jdbc.SqlFailures;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Objects;
+import javax.sql.DataSource;
 
 /**
  * The batch job behind {@code lockwise demo}'s "exclusive" scenario: marks pending verfacts processed in one
@@ -56,7 +56,7 @@ public final class FencedJdbcVerFactProcessor implements FencedVerFactProcessor 
             }
             return processed;
         } catch (SQLException e) {
-            throw DatabaseFailures.translate(e.getSQLState(), "process pending verfacts under lease '"
+            throw SqlFailures.translate("process pending verfacts under lease '"
                     + lease.lockId() + "'", e);
         }
     }

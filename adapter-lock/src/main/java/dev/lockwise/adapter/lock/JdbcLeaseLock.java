@@ -1,14 +1,14 @@
 package dev.lockwise.adapter.lock;
 
-import dev.lockwise.domain.DatabaseFailures;
 import dev.lockwise.domain.DurationText;
 import dev.lockwise.domain.InvalidInputException;
 import dev.lockwise.domain.lease.Lease;
 import dev.lockwise.domain.lease.LeaseLock;
 import dev.lockwise.domain.lease.LeaseTable;
 import dev.lockwise.domain.lease.LockId;
+import dev.lockwise.jdbc.SqlFailures;
+import dev.lockwise.jdbc.SqlIdentifiers;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Objects;
 import java.util.Optional;
+import javax.sql.DataSource;
 
 /**
  * The lease lock on plain JDBC: one autocommit statement per operation, never inside a caller's transaction (whose
@@ -75,7 +76,7 @@ public final class JdbcLeaseLock implements LeaseLock {
         Objects.requireNonNull(dataSource, "dataSource");
         this.table = Objects.requireNonNull(table, "table");
         this.connections = new LeaseConnections(dataSource, KEEP_IDLE);
-        String name = table.qualifiedName();
+        String name = SqlIdentifiers.qualified(table);
         this.acquireSql = "INSERT INTO " + name + " AS lease (lock_id, generation, expires_at)"
                 + " SELECT bound.lock_id, 1, clock_timestamp() + bound.ttl * interval '1 millisecond'"
                 + " FROM (" + BOUND + ", ?::text AS lock_id, ?::bigint AS ttl) AS bound"
@@ -176,12 +177,12 @@ public final class JdbcLeaseLock implements LeaseLock {
             try {
                 return attempt(purpose, timeout, renewalDeadline, true, sql, binder, reader);
             } catch (StaleConnectionException again) {
-                throw DatabaseFailures.translate(again.failure.getSQLState(), what, again.failure);
+                throw SqlFailures.translate(what, again.failure);
             } catch (SQLException e) {
-                throw DatabaseFailures.translate(e.getSQLState(), what, e);
+                throw SqlFailures.translate(what, e);
             }
         } catch (SQLException e) {
-            throw DatabaseFailures.translate(e.getSQLState(), what, e);
+            throw SqlFailures.translate(what, e);
         }
     }
 

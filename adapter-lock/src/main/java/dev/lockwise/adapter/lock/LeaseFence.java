@@ -1,9 +1,9 @@
 package dev.lockwise.adapter.lock;
 
-import dev.lockwise.domain.DurationText;
-import dev.lockwise.domain.InvalidInputException;
 import dev.lockwise.domain.lease.Lease;
 import dev.lockwise.domain.lease.LeaseTable;
+import dev.lockwise.jdbc.SqlIdentifiers;
+import dev.lockwise.jdbc.Transactions;
 
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -37,13 +37,10 @@ public final class LeaseFence {
      */
     public LeaseFence(LeaseTable table, Duration lockTimeout) {
         Objects.requireNonNull(table, "table");
-        if (lockTimeout == null || lockTimeout.toMillis() < 1 || lockTimeout.toMinutes() > 10) {
-            throw new InvalidInputException("the fence's lock timeout must be between 1ms and 10m, got "
-                    + DurationText.show(lockTimeout));
-        }
+        Transactions.requireLockTimeout(lockTimeout);
         // The share lock is taken by the subquery's row-locking step, above its join with `bound`: set_config has
         // run by then, so the wait is bounded (a number we format ourselves; nothing user-typed reaches the text).
-        this.condition = "EXISTS (SELECT 1 FROM " + table.qualifiedName() + " fence,"
+        this.condition = "EXISTS (SELECT 1 FROM " + SqlIdentifiers.qualified(table) + " fence,"
                 + " (SELECT set_config('lock_timeout', '" + lockTimeout.toMillis() + "ms', true)) bound"
                 + " WHERE fence.lock_id = ? AND fence.generation = ? AND fence.expires_at > clock_timestamp()"
                 + " FOR SHARE OF fence)";

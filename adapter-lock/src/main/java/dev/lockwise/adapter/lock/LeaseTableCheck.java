@@ -1,16 +1,17 @@
 package dev.lockwise.adapter.lock;
 
-import dev.lockwise.domain.DatabaseFailures;
 import dev.lockwise.domain.LockwiseException;
 import dev.lockwise.domain.lease.LeaseTable;
+import dev.lockwise.jdbc.SqlFailures;
+import dev.lockwise.jdbc.SqlIdentifiers;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import javax.sql.DataSource;
 
 /**
  * For "custom migrations" mode, where Lockwise applies nothing: checks at start-up that the lease table exists with
@@ -22,7 +23,7 @@ public final class LeaseTableCheck {
 
     /** The DDL the lease lock expects, for the user's own migrations. */
     public static String expectedDdl(LeaseTable table) {
-        return "CREATE TABLE " + table.qualifiedName() + " (\n"
+        return "CREATE TABLE " + SqlIdentifiers.qualified(table) + " (\n"
                 + "    lock_id    TEXT        NOT NULL PRIMARY KEY,\n"
                 + "    generation BIGINT      NOT NULL,\n"
                 + "    expires_at TIMESTAMPTZ NOT NULL\n"
@@ -48,15 +49,15 @@ public final class LeaseTableCheck {
                 }
             }
         } catch (SQLException e) {
-            throw DatabaseFailures.translate(e.getSQLState(), "check lease table " + table.qualifiedName(), e);
+            throw SqlFailures.translate("check lease table " + SqlIdentifiers.qualified(table), e);
         }
         if (actual.isEmpty()) {
-            throw new LeaseTableMismatchException("lease table " + table.qualifiedName() + " does not exist. With custom"
-                    + " migrations, create it yourself:\n" + expectedDdl(table));
+            throw new LeaseTableMismatchException("lease table " + SqlIdentifiers.qualified(table)
+                    + " does not exist. With custom migrations, create it yourself:\n" + expectedDdl(table));
         }
         for (Map.Entry<String, String> column : expected.entrySet()) {
             if (!column.getValue().equals(actual.get(column.getKey()))) {
-                throw new LeaseTableMismatchException("lease table " + table.qualifiedName() + " has column "
+                throw new LeaseTableMismatchException("lease table " + SqlIdentifiers.qualified(table) + " has column "
                         + column.getKey() + " " + (actual.containsKey(column.getKey()) ? "of type "
                         + actual.get(column.getKey()) : "missing") + ", expected " + column.getValue()
                         + ". The lease lock needs:\n" + expectedDdl(table));

@@ -17,8 +17,8 @@ import dev.lockwise.domain.account.AccountRepository;
 import dev.lockwise.domain.lease.LeaseLock;
 import dev.lockwise.domain.verfact.VerFactRepository;
 
-import javax.sql.DataSource;
 import java.util.Objects;
+import javax.sql.DataSource;
 
 /**
  * Lockwise for a Guice host: the use cases (and, for the host's own wiring, the ports they use) built through

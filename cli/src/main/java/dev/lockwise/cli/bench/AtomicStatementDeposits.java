@@ -1,14 +1,14 @@
 package dev.lockwise.cli.bench;
 
-import dev.lockwise.domain.DatabaseFailures;
 import dev.lockwise.domain.account.AccountId;
 import dev.lockwise.domain.account.AccountNotFoundException;
+import dev.lockwise.jdbc.SqlFailures;
 
-import javax.sql.DataSource;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import javax.sql.DataSource;
 
 /**
  * The physical limit of a deposit, for comparison: one atomic statement, no read in Java, no retry. It is only
@@ -38,7 +38,7 @@ public final class AtomicStatementDeposits implements BenchDeposits {
                 throw new AccountNotFoundException(new AccountId(accountId));
             }
         } catch (SQLException e) {
-            throw DatabaseFailures.translate(e.getSQLState(), "atomic deposit", e);
+            throw SqlFailures.translate("atomic deposit", e);
         }
     }
 }

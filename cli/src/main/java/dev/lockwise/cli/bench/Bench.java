@@ -7,7 +7,6 @@ import dev.lockwise.domain.lease.LeaseLock;
 import dev.lockwise.domain.lease.LockId;
 import dev.lockwise.domain.verfact.VerFactId;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -20,6 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
 
 /**
  * The benchmark harness: runs each workload cell with real threads on real connections, measures throughput and

@@ -2,7 +2,6 @@ package dev.lockwise.cli.bench;
 
 import dev.lockwise.domain.RetriesExhaustedException;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,6 +11,7 @@ import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import javax.sql.DataSource;
 
 /**
  * Runs deposits of one strategy on a fresh account table and checks afterwards that every account's balance and

@@ -1,8 +1,8 @@
 package dev.lockwise.cli.bench;
 
-import javax.sql.DataSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import javax.sql.DataSource;
 
 /**
  * Measures runs of deposits for one strategy: in the bench's own JVM, or in a worker JVM of its own

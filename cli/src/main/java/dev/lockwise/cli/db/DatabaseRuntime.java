@@ -10,7 +10,6 @@ import dev.lockwise.db.Migrations;
 import dev.lockwise.domain.DatabaseUnavailableException;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
-import javax.sql.DataSource;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -27,6 +26,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.sql.DataSource;
 
 /**
  * The database a command runs against, opened one of three ways ({@link Use}):

@@ -1,6 +1,5 @@
 package dev.lockwise.cli.demo;
 
-import dev.lockwise.application.CountingEvents;
 import dev.lockwise.application.Deposit;
 import dev.lockwise.application.OpenAccount;
 import dev.lockwise.application.Operation;
@@ -9,6 +8,7 @@ import dev.lockwise.application.RecordVerFact;
 import dev.lockwise.application.RunExclusive;
 import dev.lockwise.application.SetAsProcessed;
 import dev.lockwise.application.Strategy;
+import dev.lockwise.application.events.CountingEvents;
 import dev.lockwise.domain.LockwiseException;
 import dev.lockwise.domain.account.Account;
 import dev.lockwise.domain.account.AccountRepository;

@@ -6,10 +6,10 @@ import dev.lockwise.domain.lease.LeaseTable;
 import dev.lockwise.domain.lease.LeaseTerms;
 import dev.lockwise.domain.lease.LockId;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import javax.sql.DataSource;
 
 /**
  * Example 3: your own migration tool owns the schema. Lockwise applies nothing; it checks that the lease table
@@ -30,7 +30,7 @@ public final class CustomMigrations {
         try (Lockwise lockwise = Lockwise.builder(dataSource).leaseTable(table).build()) {
             return lockwise.runExclusive().run(new LockId("custom-migrations"),
                     LeaseTerms.tryOnce(Duration.ofSeconds(10)),
-                    lease -> "ran with lease table " + table.qualifiedName() + ", generation " + lease.generation());
+                    lease -> "ran with lease table " + table + ", generation " + lease.generation());
         }
     }
 

@@ -4,9 +4,9 @@ import dev.lockwise.cli.config.Setting;
 import dev.lockwise.cli.config.Settings;
 import dev.lockwise.cli.db.DatabaseRuntime;
 
-import javax.sql.DataSource;
 import java.util.Map;
 import java.util.Optional;
+import javax.sql.DataSource;
 
 /**
  * For the examples' main methods: the database at args[0] (user and password from LOCKWISE_DB_USER and

@@ -5,8 +5,8 @@ import dev.lockwise.db.Migrations;
 import dev.lockwise.domain.lease.LeaseTerms;
 import dev.lockwise.domain.lease.LockId;
 
-import javax.sql.DataSource;
 import java.time.Duration;
+import javax.sql.DataSource;
 
 /**
  * Example 2: a task longer than the lease's ttl. The lease is renewed in the background every {@code renewEvery};

@@ -5,8 +5,8 @@ import dev.lockwise.db.Migrations;
 import dev.lockwise.domain.lease.LeaseTerms;
 import dev.lockwise.domain.lease.LockId;
 
-import javax.sql.DataSource;
 import java.time.Duration;
+import javax.sql.DataSource;
 
 /**
  * Example 1: a short task that must not run twice at the same time anywhere. Run it with

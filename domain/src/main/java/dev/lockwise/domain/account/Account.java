@@ -18,11 +18,6 @@ public record Account(AccountId id, Username username, Money balance, long versi
         }
     }
 
-    /** An account from its column values as stored. */
-    public static Account fromColumns(long id, String username, java.math.BigDecimal balance, long version) {
-        return new Account(new AccountId(id), new Username(username), new Money(balance), version);
-    }
-
     /** This account after receiving {@code amount}, which must be positive. */
     public Account deposit(Money amount) {
         requirePositive(amount);

@@ -6,8 +6,8 @@ import java.util.regex.Pattern;
 
 /**
  * Where the lease table lives. Both names must be plain SQL identifiers (letters, digits, underscore; not starting
- * with a digit; at most 48 characters so that derived names fit PostgreSQL's 63). They are quoted on use, so even a
- * name that slipped past validation could not inject SQL.
+ * with a digit; at most 48 characters so that derived names fit PostgreSQL's 63). The adapters quote them when they
+ * put them in SQL, so even a name that slipped past validation could not inject SQL.
  */
 public record LeaseTable(String schema, String table) {
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,47}");
@@ -28,20 +28,9 @@ public record LeaseTable(String schema, String table) {
         }
     }
 
-    public String quotedSchema() {
-        return quote(schema);
-    }
-
-    public String quotedTable() {
-        return quote(table);
-    }
-
-    /** {@code "schema"."table"}, safe to put in SQL text. */
-    public String qualifiedName() {
-        return quotedSchema() + "." + quotedTable();
-    }
-
-    private static String quote(String identifier) {
-        return '"' + identifier.replace("\"", "\"\"") + '"';
+    /** {@code schema.table}, for messages. SQL text quotes the two names (the JDBC support's {@code SqlIdentifiers}). */
+    @Override
+    public String toString() {
+        return schema + "." + table;
     }
 }

@@ -15,11 +15,6 @@ public record VerFact(VerFactId id, VerFactState state, boolean processed, long 
         }
     }
 
-    /** A fact from its column values as stored ({@code state} is the one-letter code). */
-    public static VerFact fromColumns(long id, String state, boolean processed, long version) {
-        return new VerFact(new VerFactId(id), VerFactState.ofCode(state), processed, version);
-    }
-
     /** This fact processed, with the version one higher; itself, unchanged, if it was processed already. */
     public VerFact process() {
         return processed ? this : new VerFact(id, VerFactState.PROCESSED, true, version + 1);

@@ -1,5 +1,7 @@
-package dev.lockwise.application;
+package dev.lockwise.application.adaptive;
 
+import dev.lockwise.application.LockwiseEvents;
+import dev.lockwise.application.Operation;
 import dev.lockwise.domain.Updated;
 import dev.lockwise.domain.verfact.VerFact;
 import dev.lockwise.domain.verfact.VerFactId;
@@ -14,13 +16,13 @@ import java.util.function.UnaryOperator;
 public final class AdaptiveVerFactRepository implements VerFactRepository {
     private final VerFactRepository optimistic;
     private final VerFactRepository pessimistic;
-    private final AdaptivePath<VerFact> path;
+    private final AdaptivePath<VerFactId, VerFact> path;
 
     public AdaptiveVerFactRepository(VerFactRepository optimistic, VerFactRepository pessimistic, HotRows hotRows,
                                      LockwiseEvents events) {
         this.optimistic = Objects.requireNonNull(optimistic, "optimistic");
         this.pessimistic = Objects.requireNonNull(pessimistic, "pessimistic");
-        this.path = new AdaptivePath<>(hotRows, events, Operation.SET_AS_PROCESSED, row -> ((VerFactId) row).value());
+        this.path = new AdaptivePath<>(hotRows, events, Operation.SET_AS_PROCESSED, VerFactId::value);
     }
 
     @Override

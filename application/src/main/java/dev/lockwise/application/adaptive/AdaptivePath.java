@@ -1,5 +1,7 @@
-package dev.lockwise.application;
+package dev.lockwise.application.adaptive;
 
+import dev.lockwise.application.LockwiseEvents;
+import dev.lockwise.application.Operation;
 import dev.lockwise.domain.ConcurrentUpdateException;
 import dev.lockwise.domain.Updated;
 
@@ -34,16 +36,17 @@ import java.util.function.UnaryOperator;
  * <p>Why in the application layer: it composes two existing ports (the optimistic and the pessimistic repository)
  * and needs no SQL of its own, so no adapter has to know another; the wiring hands it one of each.
  *
+ * @param <K> what identifies a row: its key in the hot-row memory and on the locked path
  * @param <T> the row type
  */
-final class AdaptivePath<T> {
+final class AdaptivePath<K, T> {
     private static final long NONE = Long.MIN_VALUE;
 
     private final HotRows hotRows;
     private final LockwiseEvents events;
     private final Operation operation;
-    private final ToLongFunction<Object> hotKey;
-    private final LockedBatches<T> batches;
+    private final ToLongFunction<K> hotKey;
+    private final LockedBatches<K, T> batches;
     /** Per thread: the row whose optimistic attempt just conflicted, so that the next attempt on it is locked. */
     private final ThreadLocal<Long> conflictedLast = ThreadLocal.withInitial(() -> NONE);
 
@@ -51,7 +54,7 @@ final class AdaptivePath<T> {
      * @param hotKey the row's key in the hot-row memory, from the row identity the repository passes to
      *               {@link #update}
      */
-    AdaptivePath(HotRows hotRows, LockwiseEvents events, Operation operation, ToLongFunction<Object> hotKey) {
+    AdaptivePath(HotRows hotRows, LockwiseEvents events, Operation operation, ToLongFunction<K> hotKey) {
         this.hotRows = Objects.requireNonNull(hotRows, "hotRows");
         this.events = Objects.requireNonNull(events, "events");
         this.operation = Objects.requireNonNull(operation, "operation");
@@ -72,17 +75,17 @@ final class AdaptivePath<T> {
      * @param optimistic one optimistic attempt at {@code change}
      * @param locked     one row-locked attempt at a given change
      */
-    Updated<T> update(Object row, UnaryOperator<T> change, Supplier<Updated<T>> optimistic,
+    Updated<T> update(K row, UnaryOperator<T> change, Supplier<Updated<T>> optimistic,
                       LockedBatches.LockedUpdate<T> locked) {
         return choose(row, optimistic, () -> batches.update(row, change, locked));
     }
 
     /** As {@link #update}, for an attempt that does more than change the row and so runs alone on the locked path. */
-    <R> R updateAlone(Object row, Supplier<R> optimistic, Supplier<R> locked) {
+    <R> R updateAlone(K row, Supplier<R> optimistic, Supplier<R> locked) {
         return choose(row, optimistic, () -> batches.alone(row, locked));
     }
 
-    private <R> R choose(Object row, Supplier<R> optimistic, Supplier<R> locked) {
+    private <R> R choose(K row, Supplier<R> optimistic, Supplier<R> locked) {
         long key = hotKey.applyAsLong(row);
         boolean afterConflict = conflictedLast.get() == key;
         if (afterConflict) {

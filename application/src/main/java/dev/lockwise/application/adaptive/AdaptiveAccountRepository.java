@@ -1,5 +1,7 @@
-package dev.lockwise.application;
+package dev.lockwise.application.adaptive;
 
+import dev.lockwise.application.LockwiseEvents;
+import dev.lockwise.application.Operation;
 import dev.lockwise.domain.Updated;
 import dev.lockwise.domain.account.Account;
 import dev.lockwise.domain.account.AccountId;
@@ -20,13 +22,13 @@ import java.util.function.UnaryOperator;
 public final class AdaptiveAccountRepository implements AccountRepository {
     private final AccountRepository optimistic;
     private final AccountRepository pessimistic;
-    private final AdaptivePath<Account> path;
+    private final AdaptivePath<AccountKey, Account> path;
 
     public AdaptiveAccountRepository(AccountRepository optimistic, AccountRepository pessimistic, HotRows hotRows,
                                      LockwiseEvents events) {
         this.optimistic = Objects.requireNonNull(optimistic, "optimistic");
         this.pessimistic = Objects.requireNonNull(pessimistic, "pessimistic");
-        this.path = new AdaptivePath<>(hotRows, events, Operation.DEPOSIT, AdaptiveAccountRepository::hotKey);
+        this.path = new AdaptivePath<>(hotRows, events, Operation.DEPOSIT, AccountKey::hotKey);
     }
 
     @Override
@@ -46,31 +48,31 @@ public final class AdaptiveAccountRepository implements AccountRepository {
 
     @Override
     public Updated<Account> update(AccountId id, UnaryOperator<Account> change) {
-        return path.update(id, change, () -> optimistic.update(id, change),
+        return path.update(new AccountKey(id, null), change, () -> optimistic.update(id, change),
                 combined -> pessimistic.update(id, combined));
     }
 
     @Override
     public DepositReceipt depositOnce(RequestId requestId, AccountId id, Money amount) {
         // Runs alone on the locked path: each request id is looked up and recorded in its own transaction.
-        return path.updateAlone(id, () -> optimistic.depositOnce(requestId, id, amount),
+        return path.updateAlone(new AccountKey(id, null), () -> optimistic.depositOnce(requestId, id, amount),
                 () -> pessimistic.depositOnce(requestId, id, amount));
-    }
-
-    /**
-     * The row's key in the hot-row memory. By id, or by name when the id is not known before the read; names map
-     * to negative keys, distinct from ids (which are positive).
-     */
-    private static long hotKey(Object row) {
-        if (row instanceof AccountId id) {
-            return id.value();
-        }
-        return -1L - (((Username) row).value().hashCode() & 0x7fffffffL);
     }
 
     @Override
     public Updated<Account> update(Username username, UnaryOperator<Account> change) {
-        return path.update(username, change, () -> optimistic.update(username, change),
+        return path.update(new AccountKey(null, username), change, () -> optimistic.update(username, change),
                 combined -> pessimistic.update(username, combined));
+    }
+
+    /**
+     * Which account a change is for: by id, or by name when the id is not known before the read (exactly one of
+     * the two is set). Changes are combined on the locked path only when their keys are equal.
+     */
+    private record AccountKey(AccountId id, Username username) {
+        /** The key in the hot-row memory: ids are positive; names map to negative keys, distinct from ids. */
+        long hotKey() {
+            return id != null ? id.value() : -1L - (username.value().hashCode() & 0x7fffffffL);
+        }
     }
 }

@@ -1,5 +1,8 @@
-package dev.lockwise.application;
+package dev.lockwise.application.events;
 
+import dev.lockwise.application.LockwiseEvents;
+import dev.lockwise.application.Operation;
+import dev.lockwise.application.Strategy;
 import dev.lockwise.domain.lease.Lease;
 import dev.lockwise.domain.lease.LockId;
 

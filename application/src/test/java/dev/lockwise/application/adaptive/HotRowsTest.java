@@ -1,11 +1,11 @@
-package dev.lockwise.application;
+package dev.lockwise.application.adaptive;
 
 import dev.lockwise.domain.InvalidInputException;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package dev.lockwise.application;
+package dev.lockwise.application.adaptive;
 
 import dev.lockwise.domain.Updated;
 
@@ -40,9 +40,10 @@ import java.util.function.UnaryOperator;
  *
  * <p>Between processes nothing is combined; PostgreSQL's row lock still excludes them from one another.
  *
+ * @param <K> what identifies a row (equal keys, same row)
  * @param <T> the row type
  */
-final class LockedBatches<T> {
+final class LockedBatches<K, T> {
     /** Fixed: memory does not grow with the number of rows. */
     static final int STRIPES = 256;
     /** The most changes one locked transaction applies. */
@@ -56,14 +57,14 @@ final class LockedBatches<T> {
 
     /** Told, by the head, how many attempts on {@code row} one locked transaction carried. */
     @FunctionalInterface
-    interface BatchListener {
-        void ran(Object row, int size);
+    interface BatchListener<K> {
+        void ran(K row, int size);
     }
 
     private final List<Stripe> stripes = new ArrayList<>(STRIPES);
-    private final BatchListener listener;
+    private final BatchListener<K> listener;
 
-    LockedBatches(BatchListener listener) {
+    LockedBatches(BatchListener<K> listener) {
         this.listener = Objects.requireNonNull(listener, "listener");
         for (int i = 0; i < STRIPES; i++) {
             stripes.add(new Stripe());
@@ -77,7 +78,7 @@ final class LockedBatches<T> {
      * @param row    identifies the row; attempts are combined only when their rows are equal
      * @param locked runs a (combined) change under the row lock; called by whichever caller is at the head
      */
-    Updated<T> update(Object row, UnaryOperator<T> change, LockedUpdate<T> locked) {
+    Updated<T> update(K row, UnaryOperator<T> change, LockedUpdate<T> locked) {
         Objects.requireNonNull(change, "change");
         Objects.requireNonNull(locked, "locked");
         Waiter waiter = new Waiter(Objects.requireNonNull(row, "row"), change, locked, null);
@@ -91,7 +92,7 @@ final class LockedBatches<T> {
      * One locked attempt that cannot be combined (it does more than change the row, say, records a request id): it
      * queues with the others on its row's stripe and runs alone.
      */
-    <R> R alone(Object row, Supplier<R> locked) {
+    <R> R alone(K row, Supplier<R> locked) {
         Waiter waiter = new Waiter(Objects.requireNonNull(row, "row"), null, null,
                 Objects.requireNonNull(locked, "locked"));
         run(waiter);
@@ -216,7 +217,7 @@ final class LockedBatches<T> {
         static final int HEAD = 1;
         static final int DONE = 2;
 
-        final Object row;
+        final K row;
         final UnaryOperator<T> change;
         final LockedUpdate<T> locked;
         final Supplier<?> alone;
@@ -225,7 +226,7 @@ final class LockedBatches<T> {
         Object result;
         Throwable failure;
 
-        Waiter(Object row, UnaryOperator<T> change, LockedUpdate<T> locked, Supplier<?> alone) {
+        Waiter(K row, UnaryOperator<T> change, LockedUpdate<T> locked, Supplier<?> alone) {
             this.row = row;
             this.change = change;
             this.locked = locked;

@@ -1,4 +1,4 @@
-package dev.lockwise.application;
+package dev.lockwise.application.adaptive;
 
 import dev.lockwise.domain.LockWaitTimeoutException;
 import dev.lockwise.domain.Updated;
@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class LockedBatchesTest {
     private final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
-    private final LockedBatches<Long> batches = new LockedBatches<>((row, size) -> batchSizes.add(size));
+    private final LockedBatches<Object, Long> batches = new LockedBatches<>((row, size) -> batchSizes.add(size));
     private final ExecutorService callers = Executors.newCachedThreadPool();
 
     /** A row: one counter, whose "transaction" applies a change under its monitor; can be held to build a queue. */

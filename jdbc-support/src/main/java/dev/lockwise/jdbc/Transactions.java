@@ -1,0 +1,151 @@
+package dev.lockwise.jdbc;
+
+import dev.lockwise.domain.DurationText;
+import dev.lockwise.domain.InvalidInputException;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import javax.sql.DataSource;
+
+/**
+ * Work on a pooled connection, one short unit at a time: either a transaction that commits on success and on any
+ * failure rolls back, restores autocommit and hands the connection back (so no session is ever left "idle in
+ * transaction" and none leaks), or autocommit statements. Every {@link SQLException} leaves as the domain exception
+ * {@link SqlFailures} chooses. Shared by the optimistic and the pessimistic adapter, which differ in the SQL they send,
+ * not in how they hold a connection.
+ */
+public final class Transactions {
+    /** The longest lock timeout accepted: waiting longer for a row lock is a hang, not a strategy. */
+    public static final Duration MAX_LOCK_TIMEOUT = Duration.ofMinutes(10);
+
+    private final DataSource dataSource;
+    private final Duration lockTimeout;
+
+    /**
+     * @param dataSource  where connections come from
+     * @param lockTimeout the bound on every row-lock wait of the adapter that uses this (see {@link #lockTimeoutSetting()})
+     * @throws InvalidInputException if either is missing or the timeout is outside 1 ms to {@link #MAX_LOCK_TIMEOUT}
+     */
+    public Transactions(DataSource dataSource, Duration lockTimeout) {
+        if (dataSource == null) {
+            throw new InvalidInputException("a data source is required");
+        }
+        this.dataSource = dataSource;
+        this.lockTimeout = requireLockTimeout(lockTimeout);
+    }
+
+    /**
+     * {@code lockTimeout} if it bounds a wait sensibly.
+     *
+     * @throws InvalidInputException if it is missing or outside 1 ms to {@link #MAX_LOCK_TIMEOUT}
+     */
+    public static Duration requireLockTimeout(Duration lockTimeout) {
+        if (lockTimeout == null || lockTimeout.toMillis() < 1 || lockTimeout.compareTo(MAX_LOCK_TIMEOUT) > 0) {
+            throw new InvalidInputException("lock timeout must be between 1ms and " + DurationText.show(MAX_LOCK_TIMEOUT)
+                    + " (every wait is bounded), got " + DurationText.show(lockTimeout));
+        }
+        return lockTimeout;
+    }
+
+    /**
+     * The bound on row-lock waits, as PostgreSQL's {@code lock_timeout} text ({@code "5000ms"}). A number formatted
+     * here, so nothing user-typed reaches SQL text built from it.
+     */
+    public String lockTimeoutSetting() {
+        return lockTimeout.toMillis() + "ms";
+    }
+
+    /** Statements run on a connection. */
+    @FunctionalInterface
+    public interface Work<T> {
+        /** @return the work's result */
+        T run(Connection connection) throws SQLException;
+    }
+
+    /** Sets a statement's parameters. */
+    @FunctionalInterface
+    public interface Binder {
+        /** A statement without parameters. */
+        Binder NONE = statement -> { };
+
+        /** Binds {@code statement}'s parameters. */
+        void bind(PreparedStatement statement) throws SQLException;
+    }
+
+    /** Reads a query's rows. */
+    @FunctionalInterface
+    public interface Reader<T> {
+        /** @return what the rows say */
+        T read(ResultSet rows) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} in one transaction: commit on success, roll back on any failure.
+     *
+     * @param what what is being done, for the message of a failure ("update account 7")
+     */
+    public <T> T inTransaction(String what, Work<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run(connection);
+                connection.commit(); // nothing to send if the work's last message committed
+                return result;
+            } catch (SQLException | RuntimeException | Error failure) {
+                rollback(connection, failure);
+                throw failure;
+            } finally {
+                restoreAutoCommit(connection);
+            }
+        } catch (SQLException e) {
+            throw SqlFailures.translate(what, e);
+        }
+    }
+
+    /**
+     * Runs {@code work} with autocommit on one pooled connection: each statement is its own transaction (a read and
+     * the conditional write that follows it: one pool checkout, and no lock held in between).
+     */
+    public <T> T autocommit(String what, Work<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            return work.run(connection);
+        } catch (SQLException e) {
+            throw SqlFailures.translate(what, e);
+        }
+    }
+
+    /** One autocommit query: {@code sql} with its parameters bound, its rows read. */
+    public <T> T query(String what, String sql, Binder parameters, Reader<T> reader) {
+        return autocommit(what, connection -> query(connection, sql, parameters, reader));
+    }
+
+    /** {@code sql} on {@code connection} with its parameters bound, its rows read. */
+    public static <T> T query(Connection connection, String sql, Binder parameters, Reader<T> reader)
+            throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            parameters.bind(statement);
+            try (ResultSet rows = statement.executeQuery()) {
+                return reader.read(rows);
+            }
+        }
+    }
+
+    private static void rollback(Connection connection, Throwable failure) {
+        try {
+            connection.rollback();
+        } catch (SQLException rollbackFailure) {
+            failure.addSuppressed(rollbackFailure);
+        }
+    }
+
+    private static void restoreAutoCommit(Connection connection) {
+        try {
+            connection.setAutoCommit(true);
+        } catch (SQLException ignored) {
+            // The connection is broken; the pool will discard it.
+        }
+    }
+}
