@@ -31,7 +31,7 @@ class ExamplesIT {
 
     @Test
     void customMigrations() throws Exception {
-        assertThat(CustomMigrations.run(DB.dataSource())).contains("\"jobs\".\"leases\"");
+        assertThat(CustomMigrations.run(DB.dataSource())).contains("lease table jobs.leases,");
         assertThat(DB.queryValue("SELECT count(*) FROM jobs.leases")).isEqualTo(1L);
     }
 }
