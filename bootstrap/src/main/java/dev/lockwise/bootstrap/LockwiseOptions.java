@@ -24,7 +24,7 @@ import java.time.Duration;
  */
 public record LockwiseOptions(Strategy strategy, RetryPolicy retryPolicy, Duration lockTimeout, LeaseTable leaseTable,
                               int hotRowCapacity, Duration hotRowCooldown, LockwiseEvents events) {
-    public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_LOCK_TIMEOUT = Transactions.DEFAULT_LOCK_TIMEOUT;
     public static final Duration MAX_LOCK_TIMEOUT = Transactions.MAX_LOCK_TIMEOUT;
 
     /** Optimistic, the default retry policy, 5 s lock timeout, the default lease table and hot-row memory, no events. */

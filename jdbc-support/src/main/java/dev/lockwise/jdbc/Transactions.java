@@ -18,11 +18,13 @@ import javax.sql.DataSource;
  * not in how they hold a connection.
  */
 public final class Transactions {
+    /** The bound on row-lock waits when none is given. */
+    public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(5);
     /** The longest lock timeout accepted: waiting longer for a row lock is a hang, not a strategy. */
     public static final Duration MAX_LOCK_TIMEOUT = Duration.ofMinutes(10);
 
     private final DataSource dataSource;
-    private final Duration lockTimeout;
+    private final String lockTimeoutSetting;
 
     /**
      * @param dataSource  where connections come from
@@ -34,7 +36,7 @@ public final class Transactions {
             throw new InvalidInputException("a data source is required");
         }
         this.dataSource = dataSource;
-        this.lockTimeout = requireLockTimeout(lockTimeout);
+        this.lockTimeoutSetting = lockTimeoutSetting(lockTimeout);
     }
 
     /**
@@ -50,12 +52,19 @@ public final class Transactions {
         return lockTimeout;
     }
 
-    /**
-     * The bound on row-lock waits, as PostgreSQL's {@code lock_timeout} text ({@code "5000ms"}). A number formatted
-     * here, so nothing user-typed reaches SQL text built from it.
-     */
+    /** This helper's bound on row-lock waits, as {@link #lockTimeoutSetting(Duration)} writes it. */
     public String lockTimeoutSetting() {
-        return lockTimeout.toMillis() + "ms";
+        return lockTimeoutSetting;
+    }
+
+    /**
+     * {@code lockTimeout}, once {@link #requireLockTimeout checked}, as PostgreSQL's {@code lock_timeout} text
+     * ({@code "5000ms"}): a number formatted here, so nothing user-typed reaches SQL text built from it.
+     *
+     * @throws InvalidInputException if it is missing or outside 1 ms to {@link #MAX_LOCK_TIMEOUT}
+     */
+    public static String lockTimeoutSetting(Duration lockTimeout) {
+        return requireLockTimeout(lockTimeout).toMillis() + "ms";
     }
 
     /** Statements run on a connection. */

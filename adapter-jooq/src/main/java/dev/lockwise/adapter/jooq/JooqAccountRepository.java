@@ -44,7 +44,7 @@ public final class JooqAccountRepository implements AccountRepository {
 
     /** With row-lock waits bounded by 5 s. */
     public JooqAccountRepository(DataSource dataSource) {
-        this(dataSource, JooqSupport.DEFAULT_LOCK_TIMEOUT);
+        this(dataSource, Transactions.DEFAULT_LOCK_TIMEOUT);
     }
 
     /** @param lockTimeout how long a write waits for a row lock held elsewhere (1 ms to 10 minutes) */

@@ -23,9 +23,6 @@ import javax.sql.DataSource;
  * each statement server-side as a named prepared statement.
  */
 final class JooqSupport {
-    /** The bound on row-lock waits when none is given. */
-    static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(5);
-
     private final Transactions transactions;
     private final DSLContext dsl;
     private final Table<?> lockTimeout;

@@ -31,7 +31,7 @@ public final class JooqVerFactRepository implements VerFactRepository {
 
     /** With row-lock waits bounded by 5 s. */
     public JooqVerFactRepository(DataSource dataSource) {
-        this(dataSource, JooqSupport.DEFAULT_LOCK_TIMEOUT);
+        this(dataSource, Transactions.DEFAULT_LOCK_TIMEOUT);
     }
 
     /** @param lockTimeout how long a write waits for a row lock held elsewhere (1 ms to 10 minutes) */

@@ -6,6 +6,7 @@ import dev.lockwise.domain.lease.Lease;
 import dev.lockwise.domain.lease.LeaseLostException;
 import dev.lockwise.domain.lease.LeaseTable;
 import dev.lockwise.jdbc.SqlFailures;
+import dev.lockwise.jdbc.Transactions;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -25,7 +26,7 @@ public final class FencedJdbcVerFactProcessor implements FencedVerFactProcessor 
 
     /** With the fence's default lock timeout (5 s). */
     public FencedJdbcVerFactProcessor(DataSource dataSource, LeaseTable table) {
-        this(dataSource, table, LeaseFence.DEFAULT_LOCK_TIMEOUT);
+        this(dataSource, table, Transactions.DEFAULT_LOCK_TIMEOUT);
     }
 
     /** @param lockTimeout how long the fenced write waits for the lease row when another session holds it */

@@ -22,13 +22,10 @@ import java.util.Objects;
  * Example: {@code UPDATE report SET body = ? WHERE id = ? AND } + {@code fence.condition()}.
  */
 public final class LeaseFence {
-    /** How long a fenced write waits for the lease row when another session holds it locked, by default. */
-    public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(5);
-
     private final String condition;
 
     public LeaseFence(LeaseTable table) {
-        this(table, DEFAULT_LOCK_TIMEOUT);
+        this(table, Transactions.DEFAULT_LOCK_TIMEOUT);
     }
 
     /**
@@ -37,11 +34,11 @@ public final class LeaseFence {
      */
     public LeaseFence(LeaseTable table, Duration lockTimeout) {
         Objects.requireNonNull(table, "table");
-        Transactions.requireLockTimeout(lockTimeout);
+        String bound = Transactions.lockTimeoutSetting(lockTimeout);
         // The share lock is taken by the subquery's row-locking step, above its join with `bound`: set_config has
         // run by then, so the wait is bounded (a number we format ourselves; nothing user-typed reaches the text).
         this.condition = "EXISTS (SELECT 1 FROM " + SqlIdentifiers.qualified(table) + " fence,"
-                + " (SELECT set_config('lock_timeout', '" + lockTimeout.toMillis() + "ms', true)) bound"
+                + " (SELECT set_config('lock_timeout', '" + bound + "', true)) bound"
                 + " WHERE fence.lock_id = ? AND fence.generation = ? AND fence.expires_at > clock_timestamp()"
                 + " FOR SHARE OF fence)";
     }
