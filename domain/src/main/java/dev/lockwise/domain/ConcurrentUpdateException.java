@@ -8,10 +8,15 @@ package dev.lockwise.domain;
 public class ConcurrentUpdateException extends LockwiseException {
     private static final long serialVersionUID = 1L;
 
+    /** @param message what lost the race */
     public ConcurrentUpdateException(String message) {
         super(message);
     }
 
+    /**
+     * @param message what lost the race
+     * @param cause the driver's report (a serialization failure or deadlock)
+     */
     public ConcurrentUpdateException(String message, Throwable cause) {
         super(message, cause);
     }

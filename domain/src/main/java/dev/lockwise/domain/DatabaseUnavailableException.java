@@ -4,6 +4,10 @@ package dev.lockwise.domain;
 public class DatabaseUnavailableException extends LockwiseException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * @param message what was being done and why it failed
+     * @param cause the driver's report
+     */
     public DatabaseUnavailableException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -4,6 +4,7 @@ package dev.lockwise.domain;
 public class InvalidAmountException extends InvalidInputException {
     private static final long serialVersionUID = 1L;
 
+    /** @param message what is wrong with the amount */
     public InvalidAmountException(String message) {
         super(message);
     }

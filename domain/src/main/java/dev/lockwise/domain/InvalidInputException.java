@@ -4,6 +4,7 @@ package dev.lockwise.domain;
 public class InvalidInputException extends LockwiseException {
     private static final long serialVersionUID = 1L;
 
+    /** @param message what is wrong and what is accepted */
     public InvalidInputException(String message) {
         super(message);
     }

@@ -4,6 +4,10 @@ package dev.lockwise.domain;
 public class LockWaitTimeoutException extends LockwiseException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * @param message which wait ran out
+     * @param cause the driver's report
+     */
     public LockWaitTimeoutException(String message, Throwable cause) {
         super(message, cause);
     }

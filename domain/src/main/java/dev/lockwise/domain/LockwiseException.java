@@ -4,10 +4,15 @@ package dev.lockwise.domain;
 public abstract class LockwiseException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** @param message what happened, for the caller */
     protected LockwiseException(String message) {
         super(message);
     }
 
+    /**
+     * @param message what happened, for the caller
+     * @param cause the underlying failure
+     */
     protected LockwiseException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -4,6 +4,7 @@ package dev.lockwise.domain;
 public abstract class NotFoundException extends LockwiseException {
     private static final long serialVersionUID = 1L;
 
+    /** @param message what was not found */
     protected NotFoundException(String message) {
         super(message);
     }

@@ -4,6 +4,10 @@ package dev.lockwise.domain;
 public class PersistenceException extends LockwiseException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * @param message what was being done and the SQLSTATE
+     * @param cause the driver's report
+     */
     public PersistenceException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -9,6 +9,7 @@ import java.util.Objects;
  * version one higher, so that whichever strategy persists it can detect or prevent a concurrent change.
  */
 public record Account(AccountId id, Username username, Money balance, long version) {
+    /** Checks that every component is present and the version is not negative. */
     public Account {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(username, "username");
@@ -24,6 +25,12 @@ public record Account(AccountId id, Username username, Money balance, long versi
         return new Account(id, username, balance.plus(amount), version + 1);
     }
 
+    /**
+     * Refuses an amount that is missing, zero or negative, before any SQL.
+     *
+     * @param amount the amount to deposit
+     * @throws InvalidAmountException if it is not positive
+     */
     public static void requirePositive(Money amount) {
         Objects.requireNonNull(amount, "amount");
         if (!amount.isPositive()) {

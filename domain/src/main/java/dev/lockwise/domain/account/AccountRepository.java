@@ -23,8 +23,20 @@ public interface AccountRepository {
     /** Inserts a new account with version 0; {@link DuplicateUsernameException} if the username is taken. */
     Account open(Username username, Money initialBalance);
 
+    /**
+     * The account with this id, if any; a plain read, no lock.
+     *
+     * @param id the account id
+     * @return the account as stored
+     */
     Optional<Account> find(AccountId id);
 
+    /**
+     * The account with this username, if any; a plain read, no lock.
+     *
+     * @param username the username
+     * @return the account as stored
+     */
     Optional<Account> find(Username username);
 
     /** One attempt at a safe read-modify-write; {@link AccountNotFoundException} if there is no such account. */

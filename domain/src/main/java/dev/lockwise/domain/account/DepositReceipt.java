@@ -8,6 +8,7 @@ import java.util.Objects;
  */
 public record DepositReceipt(RequestId requestId, AccountId accountId, Money amount, Money balanceAfter,
                              long versionAfter, boolean replayed) {
+    /** Checks that every component is present. */
     public DepositReceipt {
         Objects.requireNonNull(requestId, "requestId");
         Objects.requireNonNull(accountId, "accountId");

@@ -6,6 +6,7 @@ import dev.lockwise.domain.LockwiseException;
 public class DuplicateUsernameException extends LockwiseException {
     private static final long serialVersionUID = 1L;
 
+    /** @param username the name already taken */
     public DuplicateUsernameException(Username username) {
         super("an account with username '" + username + "' exists already");
     }

@@ -12,12 +12,19 @@ import java.util.regex.Pattern;
  * Amounts with more precision are rejected, never rounded: silently losing a cent is a lost update of its own.
  */
 public record Money(BigDecimal amount) implements Comparable<Money> {
+    /** Decimal places kept: cents. */
     public static final int SCALE = 2;
     /** The largest value of {@code numeric(19,2)}. */
     public static final BigDecimal MAX = new BigDecimal("99999999999999999.99");
+    /** No money. */
     public static final Money ZERO = new Money(BigDecimal.ZERO);
     private static final Pattern ASCII_DECIMAL = Pattern.compile("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?");
 
+    /**
+     * The amount must fit two decimal places and the column's range; nothing is rounded.
+     *
+     * @throws InvalidAmountException if it does not
+     */
     public Money {
         Objects.requireNonNull(amount, "amount");
         if (amount.stripTrailingZeros().scale() > SCALE) {
@@ -54,14 +61,24 @@ public record Money(BigDecimal amount) implements Comparable<Money> {
         }
     }
 
+    /**
+     * @param text a decimal amount, such as {@code 10.50}
+     * @return that amount
+     * @throws InvalidAmountException if it is not one
+     */
     public static Money of(String text) {
         return parse(text);
     }
 
+    /**
+     * @param cents the amount in cents
+     * @return that amount
+     */
     public static Money ofCents(long cents) {
         return new Money(BigDecimal.valueOf(cents, SCALE));
     }
 
+    /** @return whether the amount is above zero */
     public boolean isPositive() {
         return amount.signum() > 0;
     }

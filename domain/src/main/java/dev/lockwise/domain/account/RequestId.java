@@ -7,8 +7,12 @@ import dev.lockwise.domain.TextRules;
  * with a key is applied; every later one with the same key returns that first outcome without applying it again.
  */
 public record RequestId(String value) {
+    /** The longest request id accepted, in UTF-16 units. */
     public static final int MAX_LENGTH = 100;
 
+    /**
+     * @throws dev.lockwise.domain.InvalidInputException if the id is blank, too long or contains invisible characters
+     */
     public RequestId {
         TextRules.requireCleanText("request id", value, MAX_LENGTH);
         if (value.length() > MAX_LENGTH) {

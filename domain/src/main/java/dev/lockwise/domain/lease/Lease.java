@@ -9,6 +9,7 @@ import java.util.Objects;
  * database computed it; compare it only with the database's clock.
  */
 public record Lease(LockId lockId, long generation, Instant expiresAt) {
+    /** Checks that the lock id and expiry are present and the generation positive. */
     public Lease {
         Objects.requireNonNull(lockId, "lockId");
         Objects.requireNonNull(expiresAt, "expiresAt");

@@ -12,10 +12,14 @@ import java.util.regex.Pattern;
 public record LeaseTable(String schema, String table) {
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,47}");
 
+    /** The schema of the lease table by default. */
     public static final String DEFAULT_SCHEMA = "public";
+    /** The lease table's name by default. */
     public static final String DEFAULT_TABLE = "lockwise_lease";
+    /** {@code public.lockwise_lease}, which the migrations create. */
     public static final LeaseTable DEFAULT = new LeaseTable(DEFAULT_SCHEMA, DEFAULT_TABLE);
 
+    /** @throws InvalidInputException if either name is not a plain SQL identifier */
     public LeaseTable {
         requireIdentifier("lease table schema", schema);
         requireIdentifier("lease table name", table);

@@ -23,14 +23,22 @@ import java.util.Objects;
  * ({@code renewEvery + margin < ttl}).
  */
 public record LeaseTerms(Duration ttl, Duration renewEvery, Duration waitUpTo, Duration margin) {
+    /** The shortest ttl accepted. */
     public static final Duration MIN_TTL = Duration.ofMillis(100);
+    /** The longest ttl accepted. */
     public static final Duration MAX_TTL = Duration.ofDays(1);
+    /** The longest wait for a held lock accepted. */
     public static final Duration MAX_WAIT = Duration.ofDays(1);
     /** The smallest default margin: enough for a thread to be scheduled and told to stop on a loaded machine. */
     public static final Duration MIN_DEFAULT_MARGIN = Duration.ofMillis(20);
     /** The smallest margin accepted: below this, timer slack alone eats it. */
     public static final Duration MIN_MARGIN = Duration.ofMillis(10);
 
+    /**
+     * Checks the terms together (see the class comment).
+     *
+     * @throws InvalidInputException if they cannot keep a holder safe
+     */
     public LeaseTerms {
         Objects.requireNonNull(ttl, "ttl");
         Objects.requireNonNull(renewEvery, "renewEvery");
@@ -85,18 +93,31 @@ public record LeaseTerms(Duration ttl, Duration renewEvery, Duration waitUpTo, D
         return tenth.compareTo(MIN_DEFAULT_MARGIN) < 0 ? MIN_DEFAULT_MARGIN : tenth;
     }
 
+    /**
+     * @param interval how often to renew
+     * @return these terms, renewed every {@code interval}
+     */
     public LeaseTerms renewingEvery(Duration interval) {
         return new LeaseTerms(ttl, interval, waitUpTo, margin);
     }
 
+    /**
+     * @param wait how long to wait for a held lock
+     * @return these terms, waiting up to {@code wait}
+     */
     public LeaseTerms waitingUpTo(Duration wait) {
         return new LeaseTerms(ttl, renewEvery, wait, margin);
     }
 
+    /**
+     * @param value the safety margin before expiry
+     * @return these terms with that margin
+     */
     public LeaseTerms withMargin(Duration value) {
         return new LeaseTerms(ttl, renewEvery, waitUpTo, value);
     }
 
+    /** @return whether an acquisition waits for a held lock rather than failing at once */
     public boolean waits() {
         return !waitUpTo.isZero();
     }

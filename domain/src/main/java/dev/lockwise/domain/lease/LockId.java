@@ -4,8 +4,12 @@ import dev.lockwise.domain.TextRules;
 
 /** The name of a lease: any Unicode text of 1 to 200 characters without control characters. */
 public record LockId(String value) {
+    /** The longest lock id accepted, in UTF-16 units. */
     public static final int MAX_LENGTH = 200;
 
+    /**
+     * @throws dev.lockwise.domain.InvalidInputException if the id is blank, too long or contains invisible characters
+     */
     public LockId {
         TextRules.requireCleanText("lock id", value, MAX_LENGTH);
     }

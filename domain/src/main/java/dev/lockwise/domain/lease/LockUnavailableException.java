@@ -6,6 +6,10 @@ import dev.lockwise.domain.LockwiseException;
 public class LockUnavailableException extends LockwiseException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * @param lockId the lock that is held elsewhere
+     * @param detail what was tried
+     */
     public LockUnavailableException(LockId lockId, String detail) {
         super("lock '" + lockId + "' is held by another owner" + detail);
     }
