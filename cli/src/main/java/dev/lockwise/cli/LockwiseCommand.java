@@ -162,7 +162,10 @@ public final class LockwiseCommand implements Callable<Integer> {
         }
     }
 
-    /** The version the build wrote into {@code lockwise-version.properties}. */
+    /**
+     * The version the build wrote into {@code lockwise-version.properties}, and the commit when it was built from a
+     * git checkout ({@code +dirty} when the checkout had uncommitted changes).
+     */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
@@ -178,7 +181,17 @@ public final class LockwiseCommand implements Callable<Integer> {
             } catch (IOException e) {
                 // reported as unknown below
             }
-            return properties.getProperty("version", "unknown");
+            String version = built(properties, "version").orElse("unknown");
+            return built(properties, "commit")
+                    .map(commit -> version + " (commit " + commit
+                            + (built(properties, "dirty").filter("true"::equals).isPresent() ? "+dirty" : "") + ")")
+                    .orElse(version);
+        }
+
+        /** A value the build filled in; a placeholder left as it was means the build did not know it. */
+        private static java.util.Optional<String> built(Properties properties, String key) {
+            String value = properties.getProperty(key, "").trim();
+            return value.isEmpty() || value.startsWith("${") ? java.util.Optional.empty() : java.util.Optional.of(value);
         }
     }
 }

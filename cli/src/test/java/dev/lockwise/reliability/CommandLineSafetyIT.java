@@ -372,7 +372,11 @@ class CommandLineSafetyIT {
     void versionIsTheBuildsVersion() throws Exception {
         Run version = run("--version");
         assertThat(version.code()).isZero();
-        assertThat(version.out().strip()).matches("lockwise \\d+\\.\\d+\\.\\d+.*");
+        assertThat(version.out().strip()).matches("lockwise \\d+\\.\\d+\\.\\d+( \\(commit [0-9a-f]{7,}(\\+dirty)?\\))?");
+        boolean fromACheckout = Files.exists(Path.of(System.getProperty("user.dir")).resolveSibling(".git"));
+        if (fromACheckout) {
+            assertThat(version.out()).as("built from a git checkout: the commit is named").contains("(commit ");
+        }
     }
 
     @Test
