@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -56,13 +57,26 @@ public final class ConflictRetry {
 
     /** Calls {@code attempt} until it returns without a conflict, or attempts run out. */
     public <T> T call(Operation operation, Supplier<T> attempt) {
+        Objects.requireNonNull(attempt, "attempt");
+        return call(operation, (Attempt ignored) -> attempt.get());
+    }
+
+    /**
+     * Calls {@code attempt} until it returns without a conflict, or attempts run out, telling each call which
+     * attempt it is and whether the one before it conflicted (the adaptive strategy locks the row then).
+     */
+    public <T> T call(Operation operation, Function<Attempt, T> attempt) {
+        Objects.requireNonNull(attempt, "attempt");
         long started = System.nanoTime();
         int[] attempts = {0};
+        boolean[] conflicted = {false};
         Supplier<T> counted = () -> {
             attempts[0]++;
+            Attempt current = new Attempt(attempts[0], conflicted[0]);
             try {
-                return attempt.get();
+                return attempt.apply(current);
             } catch (ConcurrentUpdateException conflict) {
+                conflicted[0] = true;
                 events.conflict(operation, strategy, attempts[0]);
                 throw conflict;
             }

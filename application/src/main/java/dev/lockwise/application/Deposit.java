@@ -16,11 +16,15 @@ import java.util.Objects;
  * attempt reads the account afresh; conflicts are retried by {@link ConflictRetry}.
  */
 public final class Deposit {
-    private final AccountRepository accounts;
+    private final RetryAwareAccountRepository accounts;
     private final ConflictRetry retry;
 
+    /**
+     * @param accounts the strategy's accounts; a {@link RetryAwareAccountRepository} is told about each attempt
+     * @param retry    runs the attempts
+     */
     public Deposit(AccountRepository accounts, ConflictRetry retry) {
-        this.accounts = Objects.requireNonNull(accounts, "accounts");
+        this.accounts = RetryAwareAccountRepository.of(Objects.requireNonNull(accounts, "accounts"));
         this.retry = Objects.requireNonNull(retry, "retry");
     }
 
@@ -28,7 +32,8 @@ public final class Deposit {
     public Account depositTo(AccountId id, Money amount) {
         Objects.requireNonNull(id, "id");
         Account.requirePositive(amount);
-        return retry.call(Operation.DEPOSIT, () -> accounts.update(id, account -> account.deposit(amount))).after();
+        return retry.call(Operation.DEPOSIT, (Attempt attempt) -> accounts.update(id, account -> account.deposit(amount),
+                attempt)).after();
     }
 
     /**
@@ -39,7 +44,7 @@ public final class Deposit {
         Objects.requireNonNull(requestId, "requestId");
         Objects.requireNonNull(id, "id");
         Account.requirePositive(amount);
-        return retry.call(Operation.DEPOSIT, () -> accounts.depositOnce(requestId, id, amount));
+        return retry.call(Operation.DEPOSIT, (Attempt attempt) -> accounts.depositOnce(requestId, id, amount, attempt));
     }
 
     /** As {@link #depositOnce(RequestId, AccountId, Money)}, finding the account by its username. */
@@ -54,7 +59,7 @@ public final class Deposit {
     public Account depositTo(Username username, Money amount) {
         Objects.requireNonNull(username, "username");
         Account.requirePositive(amount);
-        return retry.call(Operation.DEPOSIT, () -> accounts.update(username, account -> account.deposit(amount)))
-                .after();
+        return retry.call(Operation.DEPOSIT, (Attempt attempt) -> accounts.update(username,
+                account -> account.deposit(amount), attempt)).after();
     }
 }

@@ -12,17 +12,22 @@ import java.util.Objects;
  * it was already processed. An unknown id is an error ({@link dev.lockwise.domain.verfact.VerFactNotFoundException}).
  */
 public final class SetAsProcessed {
-    private final VerFactRepository facts;
+    private final RetryAwareVerFactRepository facts;
     private final ConflictRetry retry;
 
+    /**
+     * @param facts the strategy's verfacts; a {@link RetryAwareVerFactRepository} is told about each attempt
+     * @param retry runs the attempts
+     */
     public SetAsProcessed(VerFactRepository facts, ConflictRetry retry) {
-        this.facts = Objects.requireNonNull(facts, "facts");
+        this.facts = RetryAwareVerFactRepository.of(Objects.requireNonNull(facts, "facts"));
         this.retry = Objects.requireNonNull(retry, "retry");
     }
 
     public ProcessingOutcome process(VerFactId id) {
         Objects.requireNonNull(id, "id");
-        Updated<VerFact> result = retry.call(Operation.SET_AS_PROCESSED, () -> facts.update(id, VerFact::process));
+        Updated<VerFact> result = retry.call(Operation.SET_AS_PROCESSED,
+                (Attempt attempt) -> facts.update(id, VerFact::process, attempt));
         return result.changed() ? ProcessingOutcome.PROCESSED_BY_THIS_CALL : ProcessingOutcome.ALREADY_PROCESSED;
     }
 }

@@ -35,6 +35,21 @@ class ConflictRetryTest {
     }
 
     @Test
+    void eachAttemptIsToldWhetherTheOneBeforeItConflicted() {
+        java.util.List<Attempt> seen = new java.util.ArrayList<>();
+        String result = retry.call(Operation.DEPOSIT, (Attempt attempt) -> {
+            seen.add(attempt);
+            if (attempt.number() < 3) {
+                throw new ConcurrentUpdateException("lost the race");
+            }
+            return "done";
+        });
+        assertThat(result).isEqualTo("done");
+        assertThat(seen).containsExactly(Attempt.FIRST, new Attempt(2, true), new Attempt(3, true));
+        assertThat(retry.call(Operation.DEPOSIT, (Attempt attempt) -> attempt)).isEqualTo(Attempt.FIRST);
+    }
+
+    @Test
     void exhaustionIsAnErrorCarryingTheAttemptCountNeverAStaleResult() {
         AtomicInteger attempts = new AtomicInteger();
         assertThatThrownBy(() -> retry.call(Operation.SET_AS_PROCESSED, () -> {

@@ -1,7 +1,9 @@
 package dev.lockwise.application.adaptive;
 
+import dev.lockwise.application.Attempt;
 import dev.lockwise.application.LockwiseEvents;
 import dev.lockwise.application.Operation;
+import dev.lockwise.application.RetryAwareAccountRepository;
 import dev.lockwise.domain.Updated;
 import dev.lockwise.domain.account.Account;
 import dev.lockwise.domain.account.AccountId;
@@ -19,7 +21,7 @@ import java.util.function.UnaryOperator;
  * Accounts with the adaptive strategy: optimistic while a row is calm, the row lock once it is hot
  * (see {@link AdaptivePath}). Reads and inserts go to the optimistic repository; they take no lock either way.
  */
-public final class AdaptiveAccountRepository implements AccountRepository {
+public final class AdaptiveAccountRepository implements RetryAwareAccountRepository {
     private final AccountRepository optimistic;
     private final AccountRepository pessimistic;
     private final AdaptivePath<AccountKey, Account> path;
@@ -47,21 +49,22 @@ public final class AdaptiveAccountRepository implements AccountRepository {
     }
 
     @Override
-    public Updated<Account> update(AccountId id, UnaryOperator<Account> change) {
-        return path.update(new AccountKey(id, null), change, () -> optimistic.update(id, change),
+    public Updated<Account> update(AccountId id, UnaryOperator<Account> change, Attempt attempt) {
+        return path.update(new AccountKey(id, null), attempt, change, () -> optimistic.update(id, change),
                 combined -> pessimistic.update(id, combined));
     }
 
     @Override
-    public DepositReceipt depositOnce(RequestId requestId, AccountId id, Money amount) {
+    public DepositReceipt depositOnce(RequestId requestId, AccountId id, Money amount, Attempt attempt) {
         // Runs alone on the locked path: each request id is looked up and recorded in its own transaction.
-        return path.updateAlone(new AccountKey(id, null), () -> optimistic.depositOnce(requestId, id, amount),
+        return path.updateAlone(new AccountKey(id, null), attempt, () -> optimistic.depositOnce(requestId, id, amount),
                 () -> pessimistic.depositOnce(requestId, id, amount));
     }
 
     @Override
-    public Updated<Account> update(Username username, UnaryOperator<Account> change) {
-        return path.update(new AccountKey(null, username), change, () -> optimistic.update(username, change),
+    public Updated<Account> update(Username username, UnaryOperator<Account> change, Attempt attempt) {
+        return path.update(new AccountKey(null, username), attempt, change,
+                () -> optimistic.update(username, change),
                 combined -> pessimistic.update(username, combined));
     }
 

@@ -1,5 +1,6 @@
 package dev.lockwise.application.adaptive;
 
+import dev.lockwise.application.Attempt;
 import dev.lockwise.application.LockwiseEvents;
 import dev.lockwise.application.Operation;
 import dev.lockwise.domain.ConcurrentUpdateException;
@@ -15,12 +16,13 @@ import java.util.function.UnaryOperator;
  * after a conflict, remember the row as hot, and the caller's next attempt takes the row lock. So an update needs at
  * most two attempts (barring lock timeouts and deadlocks, which the caller's retry handles).
  *
- * <p>The conflict is handed to the caller's retry ({@link ConflictRetry}) rather than followed by the locked attempt
+ * <p>The conflict is handed to the caller's retry ({@link dev.lockwise.application.ConflictRetry}) rather than followed by the locked attempt
  * at once: the retry policy's backoff applies between the two attempts, so a caller that lost a race steps aside
- * for a moment, as an optimistic one does (measured: fewer conflicts on moderately contended rows). The
- * next attempt of the same thread on the same row is locked even if the hot-row memory has forgotten the row
- * meanwhile (a per-thread note), so "at most two" does not depend on the memory. With {@code retry.attempts = 1}
- * there is no second attempt, and a conflict is reported as exhausted retries, as for the other strategies.
+ * for a moment, as an optimistic one does (measured: fewer conflicts on moderately contended rows). The retry tells
+ * the next attempt that its predecessor conflicted ({@link Attempt#previousConflicted()}), and that attempt is locked
+ * even if the hot-row memory has forgotten the row meanwhile, so "at most two" does not depend on the memory. With
+ * {@code retry.attempts = 1} there is no second attempt, and a conflict is reported as exhausted retries, as for the
+ * other strategies.
  *
  * <p>Locked attempts of one process go through {@link LockedBatches}: they queue in the JVM, and the one at the head
  * takes the row lock in PostgreSQL for every queued change to that row, in one transaction. So at most one
@@ -40,15 +42,11 @@ import java.util.function.UnaryOperator;
  * @param <T> the row type
  */
 final class AdaptivePath<K, T> {
-    private static final long NONE = Long.MIN_VALUE;
-
     private final HotRows hotRows;
     private final LockwiseEvents events;
     private final Operation operation;
     private final ToLongFunction<K> hotKey;
     private final LockedBatches<K, T> batches;
-    /** Per thread: the row whose optimistic attempt just conflicted, so that the next attempt on it is locked. */
-    private final ThreadLocal<Long> conflictedLast = ThreadLocal.withInitial(() -> NONE);
 
     /**
      * @param hotKey the row's key in the hot-row memory, from the row identity the repository passes to
@@ -72,25 +70,23 @@ final class AdaptivePath<K, T> {
      * One adaptive attempt at {@code change}.
      *
      * @param row        the row's identity (equal rows are combined on the locked path)
+     * @param attempt    which attempt of the caller's retry this is
      * @param optimistic one optimistic attempt at {@code change}
      * @param locked     one row-locked attempt at a given change
      */
-    Updated<T> update(K row, UnaryOperator<T> change, Supplier<Updated<T>> optimistic,
+    Updated<T> update(K row, Attempt attempt, UnaryOperator<T> change, Supplier<Updated<T>> optimistic,
                       LockedBatches.LockedUpdate<T> locked) {
-        return choose(row, optimistic, () -> batches.update(row, change, locked));
+        return choose(row, attempt, optimistic, () -> batches.update(row, change, locked));
     }
 
     /** As {@link #update}, for an attempt that does more than change the row and so runs alone on the locked path. */
-    <R> R updateAlone(K row, Supplier<R> optimistic, Supplier<R> locked) {
-        return choose(row, optimistic, () -> batches.alone(row, locked));
+    <R> R updateAlone(K row, Attempt attempt, Supplier<R> optimistic, Supplier<R> locked) {
+        return choose(row, attempt, optimistic, () -> batches.alone(row, locked));
     }
 
-    private <R> R choose(K row, Supplier<R> optimistic, Supplier<R> locked) {
+    private <R> R choose(K row, Attempt attempt, Supplier<R> optimistic, Supplier<R> locked) {
         long key = hotKey.applyAsLong(row);
-        boolean afterConflict = conflictedLast.get() == key;
-        if (afterConflict) {
-            conflictedLast.set(NONE);
-        }
+        boolean afterConflict = attempt.previousConflicted();
         if (afterConflict || hotRows.isHot(key)) {
             events.lockFallback(operation, !afterConflict);
             return locked.get();
@@ -99,7 +95,6 @@ final class AdaptivePath<K, T> {
             return optimistic.get();
         } catch (ConcurrentUpdateException conflict) {
             hotRows.markHot(key);
-            conflictedLast.set(key);
             throw conflict;
         }
     }

@@ -1,7 +1,9 @@
 package dev.lockwise.application.adaptive;
 
+import dev.lockwise.application.Attempt;
 import dev.lockwise.application.LockwiseEvents;
 import dev.lockwise.application.Operation;
+import dev.lockwise.application.RetryAwareVerFactRepository;
 import dev.lockwise.domain.Updated;
 import dev.lockwise.domain.verfact.VerFact;
 import dev.lockwise.domain.verfact.VerFactId;
@@ -13,7 +15,7 @@ import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /** Verfacts with the adaptive strategy (see {@link AdaptivePath}). */
-public final class AdaptiveVerFactRepository implements VerFactRepository {
+public final class AdaptiveVerFactRepository implements RetryAwareVerFactRepository {
     private final VerFactRepository optimistic;
     private final VerFactRepository pessimistic;
     private final AdaptivePath<VerFactId, VerFact> path;
@@ -46,8 +48,8 @@ public final class AdaptiveVerFactRepository implements VerFactRepository {
     }
 
     @Override
-    public Updated<VerFact> update(VerFactId id, UnaryOperator<VerFact> change) {
-        return path.update(id, change, () -> optimistic.update(id, change),
+    public Updated<VerFact> update(VerFactId id, UnaryOperator<VerFact> change, Attempt attempt) {
+        return path.update(id, attempt, change, () -> optimistic.update(id, change),
                 combined -> pessimistic.update(id, combined));
     }
 }

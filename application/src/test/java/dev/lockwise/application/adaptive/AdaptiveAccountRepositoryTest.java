@@ -1,5 +1,6 @@
 package dev.lockwise.application.adaptive;
 
+import dev.lockwise.application.Attempt;
 import dev.lockwise.application.ConflictRetry;
 import dev.lockwise.application.Deposit;
 import dev.lockwise.application.RetryPolicy;
@@ -45,28 +46,36 @@ class AdaptiveAccountRepositoryTest {
     }
 
     @Test
-    void aConflictGoesBackToTheRetryAndTheNextAttemptTakesTheRowLock() {
+    void aConflictGoesBackToTheRetryAndTheAttemptAfterItTakesTheRowLock() {
         optimistic.conflictNext(1);
-        assertThatThrownBy(() -> adaptive.update(hot.id(), a -> a.deposit(Money.of("1"))))
+        assertThatThrownBy(() -> adaptive.update(hot.id(), a -> a.deposit(Money.of("1")), Attempt.FIRST))
                 .isInstanceOf(ConcurrentUpdateException.class);
-        adaptive.update(hot.id(), a -> a.deposit(Money.of("1")));
+        adaptive.update(hot.id(), a -> a.deposit(Money.of("1")), new Attempt(2, true));
         assertThat(pessimistic.writeAttempts()).isEqualTo(1);
         assertThat(pessimistic.find(hot.id()).orElseThrow().balance()).isEqualTo(Money.of("1"));
         assertThat(events.count("deposit.adaptive.locked-after-conflict")).isEqualTo(1);
     }
 
     @Test
-    void aRowThatConflictedStaysHotForOtherCallersToo() {
+    void aRowThatConflictedIsLockedForOtherCallsToo() {
         optimistic.conflictNext(1);
         assertThatThrownBy(() -> adaptive.update(hot.id(), a -> a.deposit(Money.of("1"))))
                 .isInstanceOf(ConcurrentUpdateException.class);
-        Thread other = new Thread(() -> adaptive.update(hot.id(), a -> a.deposit(Money.of("2"))));
-        other.start();
-        assertThat(joined(other)).isTrue();
+        adaptive.update(hot.id(), a -> a.deposit(Money.of("2")), Attempt.FIRST);
         assertThat(pessimistic.writeAttempts()).isEqualTo(1);
         assertThat(events.count("deposit.adaptive.locked-hot")).isEqualTo(1);
-        adaptive.update(calm.id(), a -> a.deposit(Money.of("1")));
+        adaptive.update(calm.id(), a -> a.deposit(Money.of("1")), Attempt.FIRST);
         assertThat(optimistic.writeAttempts()).isEqualTo(2);
+    }
+
+    @Test
+    void anAttemptAfterAConflictIsLockedEvenWhenTheHotRowMemoryHasForgottenTheRow() {
+        AdaptiveAccountRepository forgetful = new AdaptiveAccountRepository(optimistic, pessimistic,
+                new HotRows(64, Duration.ofMillis(1)), events);
+        forgetful.update(calm.id(), a -> a.deposit(Money.of("1")), new Attempt(2, true));
+        assertThat(pessimistic.writeAttempts()).isEqualTo(1);
+        assertThat(optimistic.writeAttempts()).isZero();
+        assertThat(events.count("deposit.adaptive.locked-after-conflict")).isEqualTo(1);
     }
 
     @Test
@@ -77,15 +86,5 @@ class AdaptiveAccountRepositoryTest {
         Account after = deposit.depositTo(new Username("hot"), Money.of("3"));
         assertThat(after.balance()).isEqualTo(Money.of("3"));
         assertThat(optimistic.writeAttempts() + pessimistic.writeAttempts()).isEqualTo(2);
-    }
-
-    private static boolean joined(Thread thread) {
-        try {
-            thread.join(10_000);
-            return !thread.isAlive();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 }
