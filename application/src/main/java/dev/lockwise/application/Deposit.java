@@ -1,5 +1,9 @@
 package dev.lockwise.application;
 
+import dev.lockwise.application.events.Operation;
+import dev.lockwise.application.retry.Attempt;
+import dev.lockwise.application.retry.ConflictRetry;
+import dev.lockwise.application.retry.RetryAwareAccountRepository;
 import dev.lockwise.domain.account.Account;
 import dev.lockwise.domain.account.AccountId;
 import dev.lockwise.domain.account.AccountNotFoundException;

@@ -1,5 +1,6 @@
 package dev.lockwise.application;
 
+import dev.lockwise.application.events.LockwiseEvents;
 import dev.lockwise.domain.DurationText;
 import dev.lockwise.domain.InvalidInputException;
 import dev.lockwise.domain.LockWaitTimeoutException;

@@ -1,5 +1,9 @@
 package dev.lockwise.application;
 
+import dev.lockwise.application.events.Operation;
+import dev.lockwise.application.retry.Attempt;
+import dev.lockwise.application.retry.ConflictRetry;
+import dev.lockwise.application.retry.RetryAwareVerFactRepository;
 import dev.lockwise.domain.Updated;
 import dev.lockwise.domain.verfact.VerFact;
 import dev.lockwise.domain.verfact.VerFactId;

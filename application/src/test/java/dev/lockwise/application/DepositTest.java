@@ -1,9 +1,13 @@
 package dev.lockwise.application;
 
 import dev.lockwise.application.events.CountingEvents;
+import dev.lockwise.application.events.Operation;
 import dev.lockwise.application.memory.InMemoryAccountRepository;
+import dev.lockwise.application.retry.ConflictRetry;
+import dev.lockwise.application.retry.RetryPolicy;
 import dev.lockwise.domain.InvalidAmountException;
 import dev.lockwise.domain.RetriesExhaustedException;
+import dev.lockwise.domain.Strategy;
 import dev.lockwise.domain.account.Account;
 import dev.lockwise.domain.account.DepositReceipt;
 import dev.lockwise.domain.account.Money;

@@ -1,5 +1,6 @@
 package dev.lockwise.application;
 
+import dev.lockwise.application.events.LockwiseEvents;
 import dev.lockwise.domain.DatabaseUnavailableException;
 import dev.lockwise.domain.InvalidInputException;
 import dev.lockwise.domain.lease.Lease;
@@ -18,8 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;

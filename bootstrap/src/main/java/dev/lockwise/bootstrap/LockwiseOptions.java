@@ -1,10 +1,10 @@
 package dev.lockwise.bootstrap;
 
-import dev.lockwise.application.LockwiseEvents;
-import dev.lockwise.application.RetryPolicy;
-import dev.lockwise.application.Strategy;
 import dev.lockwise.application.adaptive.HotRows;
+import dev.lockwise.application.events.LockwiseEvents;
+import dev.lockwise.application.retry.RetryPolicy;
 import dev.lockwise.domain.InvalidInputException;
+import dev.lockwise.domain.Strategy;
 import dev.lockwise.domain.lease.LeaseTable;
 import dev.lockwise.jdbc.Transactions;
 

@@ -1,6 +1,6 @@
 package dev.lockwise.contract;
 
-import dev.lockwise.application.Strategy;
+import dev.lockwise.domain.Strategy;
 
 class PessimisticStrategyIT extends StrategyContract {
     @Override

@@ -1,12 +1,12 @@
 package dev.lockwise.contract;
 
-import dev.lockwise.application.Operation;
 import dev.lockwise.application.ProcessingOutcome;
-import dev.lockwise.application.Strategy;
 import dev.lockwise.application.events.CountingEvents;
+import dev.lockwise.application.events.Operation;
 import dev.lockwise.bootstrap.Lockwise;
 import dev.lockwise.bootstrap.LockwiseAssembly;
 import dev.lockwise.domain.InvalidAmountException;
+import dev.lockwise.domain.Strategy;
 import dev.lockwise.domain.account.Account;
 import dev.lockwise.domain.account.AccountId;
 import dev.lockwise.domain.account.AccountNotFoundException;

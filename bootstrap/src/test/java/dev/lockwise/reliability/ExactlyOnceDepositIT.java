@@ -1,8 +1,8 @@
 package dev.lockwise.reliability;
 
-import dev.lockwise.application.Strategy;
 import dev.lockwise.bootstrap.Lockwise;
 import dev.lockwise.domain.DatabaseUnavailableException;
+import dev.lockwise.domain.Strategy;
 import dev.lockwise.domain.account.Account;
 import dev.lockwise.domain.account.DepositReceipt;
 import dev.lockwise.domain.account.Money;

@@ -2,11 +2,11 @@ package dev.lockwise.reliability;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.lockwise.application.Strategy;
 import dev.lockwise.bootstrap.Lockwise;
 import dev.lockwise.db.Migrations;
 import dev.lockwise.domain.DatabaseUnavailableException;
 import dev.lockwise.domain.LockWaitTimeoutException;
+import dev.lockwise.domain.Strategy;
 import dev.lockwise.domain.account.Account;
 import dev.lockwise.domain.account.DepositReceipt;
 import dev.lockwise.domain.account.Money;

@@ -1,7 +1,6 @@
 package dev.lockwise.cli;
 
 import dev.lockwise.application.SetAsProcessed;
-import dev.lockwise.application.Strategy;
 import dev.lockwise.application.events.CountingEvents;
 import dev.lockwise.bootstrap.Lockwise;
 import dev.lockwise.cli.bench.AtomicStatementDeposits;
@@ -20,6 +19,7 @@ import dev.lockwise.cli.config.Durations;
 import dev.lockwise.cli.config.Setting;
 import dev.lockwise.cli.config.Settings;
 import dev.lockwise.cli.db.DatabaseRuntime;
+import dev.lockwise.domain.Strategy;
 import dev.lockwise.domain.lease.LeaseLock;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

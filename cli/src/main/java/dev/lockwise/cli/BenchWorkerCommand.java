@@ -1,7 +1,6 @@
 package dev.lockwise.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.lockwise.application.Strategy;
 import dev.lockwise.application.events.CountingEvents;
 import dev.lockwise.bootstrap.Lockwise;
 import dev.lockwise.cli.bench.AtomicStatementDeposits;
@@ -9,6 +8,7 @@ import dev.lockwise.cli.bench.BenchConfig;
 import dev.lockwise.cli.bench.DepositWorker;
 import dev.lockwise.cli.bench.LockwiseDeposits;
 import dev.lockwise.domain.InvalidInputException;
+import dev.lockwise.domain.Strategy;
 import dev.lockwise.jdbc.SqlFailures;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;

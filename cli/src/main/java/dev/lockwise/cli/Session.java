@@ -1,18 +1,18 @@
 package dev.lockwise.cli;
 
 import com.google.inject.Injector;
-import dev.lockwise.application.LockwiseEvents;
 import dev.lockwise.application.RunExclusive;
-import dev.lockwise.application.Strategy;
 import dev.lockwise.application.adaptive.HotRows;
 import dev.lockwise.application.events.CompositeEvents;
 import dev.lockwise.application.events.CountingEvents;
+import dev.lockwise.application.events.LockwiseEvents;
 import dev.lockwise.bootstrap.Lockwise;
 import dev.lockwise.bootstrap.LockwiseOptions;
 import dev.lockwise.bootstrap.metrics.MicrometerEvents;
 import dev.lockwise.bootstrap.wiring.Wiring;
 import dev.lockwise.cli.config.Settings;
 import dev.lockwise.cli.db.DatabaseRuntime;
+import dev.lockwise.domain.Strategy;
 import dev.lockwise.domain.lease.LeaseLock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 

@@ -6,6 +6,7 @@ import com.tngtech.archunit.lang.ArchRule;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
@@ -28,6 +29,21 @@ final class ArchitectureRules {
                 .should().onlyDependOnClassesThat().resideInAnyPackage(root + ".application..", root + ".domain..",
                         "java..", "io.github.resilience4j..", "org.slf4j..")
                 .because("use cases know the domain and their retry library, not adapters or frameworks");
+    }
+
+    static ArchRule applicationIsLayered(String root) {
+        String application = root + ".application";
+        return layeredArchitecture().consideringOnlyDependenciesInLayers()
+                .layer("use cases").definedBy(application)
+                .layer("adaptive").definedBy(application + ".adaptive..")
+                .layer("retry").definedBy(application + ".retry..")
+                .layer("events").definedBy(application + ".events..")
+                .whereLayer("use cases").mayNotBeAccessedByAnyLayer()
+                .whereLayer("adaptive").mayNotBeAccessedByAnyLayer()
+                .whereLayer("retry").mayOnlyBeAccessedByLayers("use cases", "adaptive")
+                .whereLayer("events").mayOnlyBeAccessedByLayers("use cases", "adaptive", "retry")
+                .because("the use cases sit on the retry and the events; the adaptive strategy plugs into the retry"
+                        + " from the side; events are the bottom, a port every layer may report to");
     }
 
     static ArchRule jdbcSupportStandsOnTheDomainAndJdbcAlone(String root) {

@@ -41,6 +41,11 @@ class ArchitectureRulesCatchViolationsTest {
     }
 
     @Test
+    void eventsReachingUpToAUseCaseAreCaught() {
+        assertViolation(ArchitectureRules.applicationIsLayered(FIXTURE), "application.events.KnowsAUseCase");
+    }
+
+    @Test
     void jdbcSupportUsingAnAdapterIsCaught() {
         assertViolation(ArchitectureRules.jdbcSupportStandsOnTheDomainAndJdbcAlone(FIXTURE), "jdbc.UsesAnAdapter");
     }

@@ -20,6 +20,9 @@ class ArchitectureTest {
             ArchitectureRules.applicationDependsOnlyOnDomainJdkResilience4jAndSlf4j(ROOT);
 
     @ArchTest
+    static final ArchRule application_is_layered = ArchitectureRules.applicationIsLayered(ROOT);
+
+    @ArchTest
     static final ArchRule jdbc_support_stands_on_the_domain_and_jdbc_alone =
             ArchitectureRules.jdbcSupportStandsOnTheDomainAndJdbcAlone(ROOT);
 

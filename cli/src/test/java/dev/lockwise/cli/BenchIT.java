@@ -2,7 +2,6 @@ package dev.lockwise.cli;
 
 import dev.lockwise.adapter.lock.JdbcLeaseLock;
 import dev.lockwise.application.SetAsProcessed;
-import dev.lockwise.application.Strategy;
 import dev.lockwise.application.events.CountingEvents;
 import dev.lockwise.bootstrap.Lockwise;
 import dev.lockwise.cli.bench.AtomicStatementDeposits;
@@ -14,6 +13,7 @@ import dev.lockwise.cli.bench.DepositRunner;
 import dev.lockwise.cli.bench.LockwiseDeposits;
 import dev.lockwise.cli.bench.Progress;
 import dev.lockwise.cli.bench.Reports;
+import dev.lockwise.domain.Strategy;
 import dev.lockwise.domain.lease.LeaseTable;
 import dev.lockwise.testing.TestDatabase;
 import org.junit.jupiter.api.Test;

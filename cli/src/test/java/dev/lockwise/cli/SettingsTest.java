@@ -1,9 +1,9 @@
 package dev.lockwise.cli;
 
-import dev.lockwise.application.Strategy;
 import dev.lockwise.cli.config.ConfigException;
 import dev.lockwise.cli.config.Setting;
 import dev.lockwise.cli.config.Settings;
+import dev.lockwise.domain.Strategy;
 import dev.lockwise.domain.lease.LeaseTable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,8 +1,8 @@
 package dev.lockwise.application.adaptive;
 
-import dev.lockwise.application.Attempt;
-import dev.lockwise.application.LockwiseEvents;
-import dev.lockwise.application.Operation;
+import dev.lockwise.application.events.LockwiseEvents;
+import dev.lockwise.application.events.Operation;
+import dev.lockwise.application.retry.Attempt;
 import dev.lockwise.domain.ConcurrentUpdateException;
 import dev.lockwise.domain.Updated;
 
@@ -16,7 +16,7 @@ import java.util.function.UnaryOperator;
  * after a conflict, remember the row as hot, and the caller's next attempt takes the row lock. So an update needs at
  * most two attempts (barring lock timeouts and deadlocks, which the caller's retry handles).
  *
- * <p>The conflict is handed to the caller's retry ({@link dev.lockwise.application.ConflictRetry}) rather than followed by the locked attempt
+ * <p>The conflict is handed to the caller's retry ({@link dev.lockwise.application.retry.ConflictRetry}) rather than followed by the locked attempt
  * at once: the retry policy's backoff applies between the two attempts, so a caller that lost a race steps aside
  * for a moment, as an optimistic one does (measured: fewer conflicts on moderately contended rows). The retry tells
  * the next attempt that its predecessor conflicted ({@link Attempt#previousConflicted()}), and that attempt is locked

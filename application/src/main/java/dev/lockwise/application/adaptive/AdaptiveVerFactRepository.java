@@ -1,9 +1,9 @@
 package dev.lockwise.application.adaptive;
 
-import dev.lockwise.application.Attempt;
-import dev.lockwise.application.LockwiseEvents;
-import dev.lockwise.application.Operation;
-import dev.lockwise.application.RetryAwareVerFactRepository;
+import dev.lockwise.application.events.LockwiseEvents;
+import dev.lockwise.application.events.Operation;
+import dev.lockwise.application.retry.Attempt;
+import dev.lockwise.application.retry.RetryAwareVerFactRepository;
 import dev.lockwise.domain.Updated;
 import dev.lockwise.domain.verfact.VerFact;
 import dev.lockwise.domain.verfact.VerFactId;

@@ -1,8 +1,6 @@
 package dev.lockwise.application.events;
 
-import dev.lockwise.application.LockwiseEvents;
-import dev.lockwise.application.Operation;
-import dev.lockwise.application.Strategy;
+import dev.lockwise.domain.Strategy;
 import dev.lockwise.domain.lease.Lease;
 import dev.lockwise.domain.lease.LockId;
 

@@ -1,13 +1,13 @@
 package dev.lockwise.application.adaptive;
 
-import dev.lockwise.application.Attempt;
-import dev.lockwise.application.ConflictRetry;
 import dev.lockwise.application.Deposit;
-import dev.lockwise.application.RetryPolicy;
-import dev.lockwise.application.Strategy;
 import dev.lockwise.application.events.CountingEvents;
 import dev.lockwise.application.memory.InMemoryAccountRepository;
+import dev.lockwise.application.retry.Attempt;
+import dev.lockwise.application.retry.ConflictRetry;
+import dev.lockwise.application.retry.RetryPolicy;
 import dev.lockwise.domain.ConcurrentUpdateException;
+import dev.lockwise.domain.Strategy;
 import dev.lockwise.domain.account.Account;
 import dev.lockwise.domain.account.Money;
 import dev.lockwise.domain.account.Username;

@@ -1,8 +1,8 @@
 package dev.lockwise.bootstrap.metrics;
 
-import dev.lockwise.application.LockwiseEvents;
-import dev.lockwise.application.Operation;
-import dev.lockwise.application.Strategy;
+import dev.lockwise.application.events.LockwiseEvents;
+import dev.lockwise.application.events.Operation;
+import dev.lockwise.domain.Strategy;
 import dev.lockwise.domain.lease.Lease;
 import dev.lockwise.domain.lease.LockId;
 import io.micrometer.core.instrument.Counter;

@@ -1,7 +1,7 @@
 package dev.lockwise.bootstrap.metrics;
 
-import dev.lockwise.application.Operation;
-import dev.lockwise.application.Strategy;
+import dev.lockwise.application.events.Operation;
+import dev.lockwise.domain.Strategy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,7 @@
 package dev.lockwise.cli.bench;
 
-import dev.lockwise.application.Operation;
 import dev.lockwise.application.events.CountingEvents;
+import dev.lockwise.application.events.Operation;
 import dev.lockwise.bootstrap.Lockwise;
 import dev.lockwise.domain.account.AccountId;
 import dev.lockwise.domain.account.Money;

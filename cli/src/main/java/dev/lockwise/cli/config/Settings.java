@@ -1,8 +1,8 @@
 package dev.lockwise.cli.config;
 
-import dev.lockwise.application.RetryPolicy;
-import dev.lockwise.application.Strategy;
+import dev.lockwise.application.retry.RetryPolicy;
 import dev.lockwise.domain.InvalidInputException;
+import dev.lockwise.domain.Strategy;
 import dev.lockwise.domain.lease.LeaseTable;
 
 import java.io.IOException;

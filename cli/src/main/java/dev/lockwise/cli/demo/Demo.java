@@ -2,14 +2,14 @@ package dev.lockwise.cli.demo;
 
 import dev.lockwise.application.Deposit;
 import dev.lockwise.application.OpenAccount;
-import dev.lockwise.application.Operation;
 import dev.lockwise.application.ProcessingOutcome;
 import dev.lockwise.application.RecordVerFact;
 import dev.lockwise.application.RunExclusive;
 import dev.lockwise.application.SetAsProcessed;
-import dev.lockwise.application.Strategy;
 import dev.lockwise.application.events.CountingEvents;
+import dev.lockwise.application.events.Operation;
 import dev.lockwise.domain.LockwiseException;
+import dev.lockwise.domain.Strategy;
 import dev.lockwise.domain.account.Account;
 import dev.lockwise.domain.account.AccountRepository;
 import dev.lockwise.domain.account.Money;

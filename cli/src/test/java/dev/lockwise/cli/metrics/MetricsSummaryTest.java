@@ -1,8 +1,8 @@
 package dev.lockwise.cli.metrics;
 
-import dev.lockwise.application.Operation;
-import dev.lockwise.application.Strategy;
+import dev.lockwise.application.events.Operation;
 import dev.lockwise.bootstrap.metrics.MicrometerEvents;
+import dev.lockwise.domain.Strategy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,7 @@
 package dev.lockwise.examples.http;
 
-import dev.lockwise.application.Strategy;
 import dev.lockwise.bootstrap.Lockwise;
+import dev.lockwise.domain.Strategy;
 import dev.lockwise.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

@@ -1,4 +1,4 @@
-package dev.lockwise.application;
+package dev.lockwise.application.events;
 
 import java.util.Locale;
 

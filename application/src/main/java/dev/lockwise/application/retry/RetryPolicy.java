@@ -1,4 +1,4 @@
-package dev.lockwise.application;
+package dev.lockwise.application.retry;
 
 import dev.lockwise.domain.InvalidInputException;
 

@@ -1,4 +1,4 @@
-package dev.lockwise.application;
+package dev.lockwise.application.retry;
 
 /**
  * One attempt of a use case as {@link ConflictRetry} runs it: its number, and whether the attempt before it (of the

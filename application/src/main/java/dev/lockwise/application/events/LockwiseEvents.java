@@ -1,5 +1,6 @@
-package dev.lockwise.application;
+package dev.lockwise.application.events;
 
+import dev.lockwise.domain.Strategy;
 import dev.lockwise.domain.lease.Lease;
 import dev.lockwise.domain.lease.LockId;
 

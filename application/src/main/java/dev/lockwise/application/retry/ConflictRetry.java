@@ -1,7 +1,10 @@
-package dev.lockwise.application;
+package dev.lockwise.application.retry;
 
+import dev.lockwise.application.events.LockwiseEvents;
+import dev.lockwise.application.events.Operation;
 import dev.lockwise.domain.ConcurrentUpdateException;
 import dev.lockwise.domain.RetriesExhaustedException;
+import dev.lockwise.domain.Strategy;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;

@@ -1,9 +1,11 @@
-package dev.lockwise.application;
+package dev.lockwise.application.retry;
 
 import dev.lockwise.application.events.CountingEvents;
+import dev.lockwise.application.events.Operation;
 import dev.lockwise.domain.ConcurrentUpdateException;
 import dev.lockwise.domain.InvalidInputException;
 import dev.lockwise.domain.RetriesExhaustedException;
+import dev.lockwise.domain.Strategy;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.lockwise.application;
+package dev.lockwise.application.retry;
 
 import dev.lockwise.domain.Updated;
 import dev.lockwise.domain.verfact.VerFact;
@@ -11,7 +11,7 @@ import java.util.function.UnaryOperator;
 
 /**
  * Verfacts whose attempts depend on how the previous attempt of the same call ended (the adaptive strategy).
- * {@link SetAsProcessed} passes each {@link Attempt} it gets from {@link ConflictRetry}; called through the plain
+ * {@link dev.lockwise.application.SetAsProcessed SetAsProcessed} passes each {@link Attempt} it gets from {@link ConflictRetry}; called through the plain
  * port, an attempt counts as a first one.
  */
 public interface RetryAwareVerFactRepository extends VerFactRepository {

@@ -1,4 +1,4 @@
-package dev.lockwise.application;
+package dev.lockwise.application.retry;
 
 import dev.lockwise.domain.Updated;
 import dev.lockwise.domain.account.Account;
@@ -14,7 +14,7 @@ import java.util.function.UnaryOperator;
 
 /**
  * Accounts whose attempts depend on how the previous attempt of the same call ended (the adaptive strategy).
- * {@link Deposit} passes each {@link Attempt} it gets from {@link ConflictRetry}; called through the plain port, an
+ * {@link dev.lockwise.application.Deposit Deposit} passes each {@link Attempt} it gets from {@link ConflictRetry}; called through the plain port, an
  * attempt counts as a first one.
  */
 public interface RetryAwareAccountRepository extends AccountRepository {
