@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,9 +50,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       lease's stuck renewal never delays another's) and is bounded by half of the validity left, so that a retry
  *       on a fresh connection still fits before the deadline. A failed renewal is retried quickly; one the database
  *       refuses means the lease is gone.</li>
- *   <li><b>Release</b> at once when the task ends, whatever the outcome, bounded by the validity left. If the lease
- *       was lost, {@link LeaseLostException} is thrown even when the task returned normally, because its work may
- *       have overlapped another holder's. Otherwise the task's result or own exception comes back unchanged.</li>
+ *   <li><b>Release</b> at once when the task ends, whatever the outcome, bounded by the validity left — or, with a
+ *       {@linkplain LeaseTerms#holdAtLeast() hold}, left to expire at the acquisition's database time plus the hold
+ *       if that is still ahead. If the lease was lost, {@link LeaseLostException} is thrown even when the task
+ *       returned normally, because its work may have overlapped another holder's. Otherwise the task's result or
+ *       own exception comes back unchanged.</li>
  * </ul>
  *
  * <p>What the deadline cannot do: stop a process that is itself paused (a GC pause, a frozen VM, SIGSTOP) — nothing
@@ -531,7 +534,8 @@ public final class RunExclusive implements AutoCloseable {
                 return lost != null ? lost : "its validity ended as the task finished, before it could be released";
             }
             try {
-                boolean released = lock.release(lease, Duration.ofNanos(left));
+                boolean released = terms.holdAtLeast().isZero() ? lock.release(lease, Duration.ofNanos(left))
+                        : lock.releaseNoEarlierThan(lease, heldUntil(), Duration.ofNanos(left));
                 if (lost != null) {
                     return lost;
                 }
@@ -552,6 +556,15 @@ public final class RunExclusive implements AutoCloseable {
                 return "it could not be released, and could have expired before the task finished ("
                         + failure.getMessage() + ")";
             }
+        }
+
+        /**
+         * The end of the hold, in database time: the acquisition's expiry was computed by the database as its
+         * {@code clock_timestamp()} plus the ttl (in whole milliseconds), so the acquisition time is that minus
+         * the ttl — no client clock involved.
+         */
+        private Instant heldUntil() {
+            return firstLease.expiresAt().minus(Duration.ofMillis(terms.ttl().toMillis())).plus(terms.holdAtLeast());
         }
 
         private void cancel(ScheduledFuture<?> future) {

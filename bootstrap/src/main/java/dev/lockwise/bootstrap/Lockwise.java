@@ -6,6 +6,7 @@ import dev.lockwise.application.Deposit;
 import dev.lockwise.application.OpenAccount;
 import dev.lockwise.application.RecordVerFact;
 import dev.lockwise.application.RunExclusive;
+import dev.lockwise.application.RunOncePerSlot;
 import dev.lockwise.application.SetAsProcessed;
 import dev.lockwise.application.events.LockwiseEvents;
 import dev.lockwise.application.retry.ConflictRetry;
@@ -37,6 +38,7 @@ public final class Lockwise implements AutoCloseable {
     private final RecordVerFact recordVerFact;
     private final SetAsProcessed setAsProcessed;
     private final RunExclusive runExclusive;
+    private final RunOncePerSlot runOncePerSlot;
     private final LeaseFence fence;
 
     private Lockwise(DataSource dataSource, DataSource leaseDataSource, LockwiseOptions options) {
@@ -50,6 +52,8 @@ public final class Lockwise implements AutoCloseable {
         this.recordVerFact = new RecordVerFact(verFacts);
         this.setAsProcessed = new SetAsProcessed(verFacts, retry);
         this.runExclusive = LockwiseAssembly.runExclusive(leaseLock, options);
+        this.runOncePerSlot = LockwiseAssembly.runOncePerSlot(runExclusive,
+                LockwiseAssembly.scheduledRunLog(dataSource, options));
         this.fence = LockwiseAssembly.fence(options);
     }
 
@@ -86,6 +90,16 @@ public final class Lockwise implements AutoCloseable {
     /** Runs a task while holding a lease. */
     public RunExclusive runExclusive() {
         return runExclusive;
+    }
+
+    /**
+     * Runs a task at most once per schedule slot across the cluster, by the database clock, with a record of every
+     * run (who, when, how it ended).
+     *
+     * @return the once-per-slot use case, sharing this facade's lease machinery
+     */
+    public RunOncePerSlot runOncePerSlot() {
+        return runOncePerSlot;
     }
 
     /** The predicate to add to a write that must be refused by the database once the lease is gone. */

@@ -3,16 +3,19 @@ package dev.lockwise.bootstrap;
 import dev.lockwise.adapter.jooq.JooqAccountRepository;
 import dev.lockwise.adapter.jooq.JooqVerFactRepository;
 import dev.lockwise.adapter.lock.JdbcLeaseLock;
+import dev.lockwise.adapter.lock.JdbcScheduledRunLog;
 import dev.lockwise.adapter.lock.LeaseFence;
 import dev.lockwise.adapter.pessimistic.PessimisticAccountRepository;
 import dev.lockwise.adapter.pessimistic.PessimisticVerFactRepository;
 import dev.lockwise.application.RunExclusive;
+import dev.lockwise.application.RunOncePerSlot;
 import dev.lockwise.application.adaptive.AdaptiveAccountRepository;
 import dev.lockwise.application.adaptive.AdaptiveVerFactRepository;
 import dev.lockwise.application.adaptive.HotRows;
 import dev.lockwise.application.retry.ConflictRetry;
 import dev.lockwise.domain.account.AccountRepository;
 import dev.lockwise.domain.lease.LeaseLock;
+import dev.lockwise.domain.schedule.ScheduledRunLog;
 import dev.lockwise.domain.verfact.VerFactRepository;
 
 import javax.sql.DataSource;
@@ -69,5 +72,27 @@ public final class LockwiseAssembly {
 
     public static RunExclusive runExclusive(LeaseLock lock, LockwiseOptions options) {
         return new RunExclusive(lock, options.events());
+    }
+
+    /**
+     * The record of runs scheduled once per slot, fenced by the options' lease table, bounded by their lock timeout.
+     *
+     * @param dataSource where the records are written
+     * @param options    the lease table and the lock timeout
+     * @return the run log
+     */
+    public static ScheduledRunLog scheduledRunLog(DataSource dataSource, LockwiseOptions options) {
+        return new JdbcScheduledRunLog(dataSource, options.leaseTable(), options.lockTimeout());
+    }
+
+    /**
+     * Once per slot on top of {@code runExclusive}, recording this process as {@link RunOncePerSlot#defaultHolder()}.
+     *
+     * @param runExclusive how the lease is held
+     * @param log          where runs are recorded
+     * @return the use case
+     */
+    public static RunOncePerSlot runOncePerSlot(RunExclusive runExclusive, ScheduledRunLog log) {
+        return new RunOncePerSlot(runExclusive, log, RunOncePerSlot.defaultHolder());
     }
 }

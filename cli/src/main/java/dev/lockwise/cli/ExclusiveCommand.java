@@ -1,6 +1,7 @@
 package dev.lockwise.cli;
 
 import dev.lockwise.application.RunExclusive;
+import dev.lockwise.application.RunOncePerSlot;
 import dev.lockwise.cli.config.ConfigException;
 import dev.lockwise.cli.config.Durations;
 import dev.lockwise.domain.DurationText;
@@ -9,6 +10,9 @@ import dev.lockwise.domain.lease.LeaseLostException;
 import dev.lockwise.domain.lease.LeaseTerms;
 import dev.lockwise.domain.lease.LockId;
 import dev.lockwise.domain.lease.LockUnavailableException;
+import dev.lockwise.domain.schedule.ScheduledRun;
+import dev.lockwise.domain.schedule.SlotResult;
+import dev.lockwise.domain.schedule.SlotSchedule;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -42,8 +46,11 @@ import java.util.regex.Pattern;
 @Command(name = "exclusive", mixinStandardHelpOptions = true,
         description = "Run a command while holding a lease, so it runs on one machine at a time.",
         footer = {"", "Exit codes: the command's own; 75 lock unavailable; 76 lease lost (command terminated);",
-                "2 invalid input; 3 database unavailable; 143 lockwise itself was told to stop (SIGTERM/SIGINT).",
-                "Example: lockwise exclusive --lock nightly-report --ttl 30s -- ./report.sh --full"})
+                "79 --once-per: the slot already had its run (not run again); 2 invalid input;",
+                "3 database unavailable; 143 lockwise itself was told to stop (SIGTERM/SIGINT).",
+                "Example: lockwise exclusive --lock nightly-report --ttl 30s -- ./report.sh --full",
+                "Cron on several machines: lockwise exclusive --lock nightly --ttl 1m --wait 10m --once-per 1d"
+                        + " --slot-offset 2h -- ./nightly.sh"})
 final class ExclusiveCommand extends SessionCommand {
     static final Duration MAX_DEFAULT_GRACE = Duration.ofSeconds(5);
     private static final int TERMINATED_BY_SIGNAL = 143;
@@ -69,12 +76,32 @@ final class ExclusiveCommand extends SessionCommand {
             + " SIGKILL when it ends (default half of what ttl - margin - renewal interval leaves, at most 5s).")
     String grace;
 
+    @Option(names = "--hold-at-least", paramLabel = "DURATION", description = "Keep the lease at least this long"
+            + " after it was acquired, by the database clock, even if the command ends sooner (at most the ttl):"
+            + " machines whose cron fires a few seconds apart do not run the job one after the other.")
+    String holdAtLeast;
+
+    @Option(names = "--once-per", paramLabel = "DURATION", description = "Run at most once per slot of this length"
+            + " (aligned to the epoch in UTC, by the database clock), recorded in scheduled_run; a caller whose slot"
+            + " already had its run exits 79 and says who ran it.")
+    String oncePer;
+
+    @Option(names = "--slot-offset", paramLabel = "DURATION", description = "With --once-per: where slots start,"
+            + " e.g. --once-per 1d --slot-offset 2h for 02:00 UTC (default 0).")
+    String slotOffset;
+
+    @Option(names = "--retry-failed", description = "With --once-per: a run that failed (exit status not 0) or whose"
+            + " holder died does not use up the slot; the next caller runs the command again. Default: it does"
+            + " (at most one run per slot, whatever its outcome).")
+    boolean retryFailed;
+
     @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command and its arguments (after --).")
     List<String> command;
 
     private LockId lockId;
     private LeaseTerms terms;
     private Duration graceTime;
+    private SlotSchedule schedule;
     private volatile boolean stopping;
 
     @Override
@@ -89,6 +116,18 @@ final class ExclusiveCommand extends SessionCommand {
         }
         if (margin != null) {
             terms = terms.withMargin(duration("--margin", margin));
+        }
+        if (holdAtLeast != null) {
+            terms = terms.holdingAtLeast(duration("--hold-at-least", holdAtLeast));
+        }
+        if (oncePer != null) {
+            schedule = SlotSchedule.every(duration("--once-per", oncePer)).retryingFailedRuns(retryFailed);
+            if (slotOffset != null) {
+                schedule = schedule.withOffset(duration("--slot-offset", slotOffset));
+            }
+        } else if (slotOffset != null || retryFailed) {
+            throw new ConfigException((slotOffset != null ? "--slot-offset" : "--retry-failed")
+                    + " needs --once-per");
         }
         // After a renewal is sent, ttl - margin - renewal interval remain before the next one must have come back;
         // the grace takes at most half of it, the other half is the renewal's time to return.
@@ -120,7 +159,19 @@ final class ExclusiveCommand extends SessionCommand {
             awaitQuietly(finished, graceTime.plusSeconds(10));
         });
         try {
-            return runExclusive.run(lockId, terms, lease -> runCommand(runExclusive, lease));
+            if (schedule == null) {
+                return runExclusive.run(lockId, terms, lease -> runCommand(runExclusive, lease));
+            }
+            SlotResult<Integer> result = session.get(RunOncePerSlot.class).runOncePer(lockId, schedule, terms,
+                    lease -> runCommand(runExclusive, lease), Integer::intValue);
+            if (result instanceof SlotResult.Ran<Integer> ran) {
+                return ran.value();
+            }
+            ScheduledRun previous = ((SlotResult.AlreadyDone<Integer>) result).previous();
+            report.result("not run: the slot " + previous.slotStart() + " to " + previous.slotEnd()
+                    + " of '" + lockId + "' already had its run: " + RunsCommand.describe(previous),
+                    RunsCommand.fields(previous));
+            return ExitCodes.SLOT_DONE;
         } catch (LockUnavailableException e) {
             LockwiseCommand.printError(err(), report.json(), e.getMessage(), ExitCodes.LOCK_UNAVAILABLE);
             return ExitCodes.LOCK_UNAVAILABLE;

@@ -17,6 +17,8 @@ public final class ExitCodes {
     public static final int LOCK_UNAVAILABLE = 75;
     /** {@code lockwise exclusive}: the lease was lost while the command ran; the command was terminated. */
     public static final int LEASE_LOST = 76;
+    /** {@code lockwise exclusive --once-per}: the current slot already had its run; the command was not run. */
+    public static final int SLOT_DONE = 79;
 
     private ExitCodes() {
     }

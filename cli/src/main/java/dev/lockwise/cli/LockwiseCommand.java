@@ -23,14 +23,15 @@ import java.util.concurrent.Callable;
         description = "Safe, measurable concurrent writes to PostgreSQL: optimistic, pessimistic and adaptive"
                 + " deposits, exactly-once processing, and a lease lock to run a job on one machine at a time.",
         subcommands = {DemoCommand.class, MigrateCommand.class, AccountCommand.class, DepositCommand.class,
-                VerFactCommand.class, ExclusiveCommand.class, ServeCommand.class, BenchCommand.class, WorkloadCommand.class,
-                BenchWorkerCommand.class,
+                VerFactCommand.class, ExclusiveCommand.class, RunsCommand.class, ServeCommand.class,
+                BenchCommand.class, WorkloadCommand.class, BenchWorkerCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:refused (not found, lock unavailable, retries exhausted, ...)",
                 "2:invalid input, usage or configuration (also: the schema needs `lockwise migrate`)",
                 "3:database unavailable",
                 "75:exclusive: lock unavailable", "76:exclusive: lease lost (command terminated)",
+                "79:exclusive --once-per: the slot already had its run (the command was not run)",
                 "125:exclusive: its supervisor refused to start the command",
                 "126/127:exclusive: the command cannot be run / found", "143:exclusive: stopped by SIGTERM or SIGINT"},
         footer = {"", "Settings come from flags, then LOCKWISE_* environment variables, then --config FILE, then"

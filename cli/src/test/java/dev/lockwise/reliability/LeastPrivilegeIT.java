@@ -16,6 +16,7 @@ import dev.lockwise.domain.account.Username;
 import dev.lockwise.domain.lease.LeaseTable;
 import dev.lockwise.domain.lease.LeaseTerms;
 import dev.lockwise.domain.lease.LockId;
+import dev.lockwise.domain.schedule.SlotResult;
 import dev.lockwise.domain.verfact.VerFact;
 import dev.lockwise.testing.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
@@ -46,7 +47,8 @@ class LeastPrivilegeIT {
     static final String[] GRANTS = {
             "GRANT CONNECT ON DATABASE \"%db%\" TO %role%",
             "GRANT USAGE ON SCHEMA public TO %role%",
-            "GRANT SELECT, INSERT, UPDATE ON account, verfact, deposit_request, exclusive_run, lockwise_lease TO %role%",
+            "GRANT SELECT, INSERT, UPDATE ON account, verfact, deposit_request, exclusive_run, scheduled_run,"
+                    + " lockwise_lease TO %role%",
             "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO %role%",
             "GRANT SELECT ON lockwise_schema_history, lockwise_lease_history TO %role%"};
 
@@ -107,6 +109,11 @@ class LeastPrivilegeIT {
                             return new FencedJdbcVerFactProcessor(app, LeaseTable.DEFAULT).processPending(lease, 10);
                         });
                 assertThat(processed).isZero();
+                SlotResult<String> once = lockwise.runOncePerSlot().runOncePer(new LockId("least-slot-"
+                        + strategy.label()), Duration.ofHours(1), LeaseTerms.tryOnce(Duration.ofSeconds(5))
+                        .holdingAtLeast(Duration.ofMillis(200)), lease -> "ran");
+                assertThat(once).isInstanceOf(SlotResult.Ran.class);
+                assertThat(lockwise.runOncePerSlot().runs(new LockId("least-slot-" + strategy.label()), 5)).hasSize(1);
                 assertThat(LockwiseAssembly.accounts(app, lockwise.options()).find(account.id()).orElseThrow().balance()).isEqualTo(Money.of("3.00"));
             }
         }
@@ -121,5 +128,8 @@ class LeastPrivilegeIT {
         commandLine.setErr(new java.io.PrintWriter(err, true));
         commandLine.setOut(new java.io.PrintWriter(new java.io.StringWriter(), true));
         assertThat(commandLine.execute("verfact", "list")).as(err.toString()).isZero();
+        assertThat(commandLine.execute("exclusive", "--lock", "least-cli", "--ttl", "3s", "--hold-at-least", "1s",
+                "--once-per", "1h", "--", "true")).as(err.toString()).isZero();
+        assertThat(commandLine.execute("runs", "--lock", "least-cli")).as(err.toString()).isZero();
     }
 }

@@ -147,7 +147,7 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
     /** Empties the Lockwise tables (between tests of one class that need a clean slate). */
     public void truncateAll() {
         try (Connection connection = dataSource().getConnection(); Statement statement = connection.createStatement()) {
-            statement.execute("TRUNCATE account, verfact, deposit_request, exclusive_run RESTART IDENTITY");
+            statement.execute("TRUNCATE account, verfact, deposit_request, exclusive_run, scheduled_run RESTART IDENTITY");
             statement.execute("TRUNCATE public.lockwise_lease");
         } catch (SQLException e) {
             throw new IllegalStateException("truncate failed: " + e.getMessage(), e);

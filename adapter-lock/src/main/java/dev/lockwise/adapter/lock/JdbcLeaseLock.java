@@ -14,7 +14,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -71,6 +73,7 @@ public final class JdbcLeaseLock implements LeaseLock {
     private final String acquireSql;
     private final String renewSql;
     private final String releaseSql;
+    private final String releaseNoEarlierSql;
 
     public JdbcLeaseLock(DataSource dataSource, LeaseTable table) {
         Objects.requireNonNull(dataSource, "dataSource");
@@ -92,6 +95,8 @@ public final class JdbcLeaseLock implements LeaseLock {
                 + " RETURNING lease.generation, lease.expires_at";
         this.releaseSql = "UPDATE " + name + " SET expires_at = clock_timestamp()"
                 + " WHERE lock_id = ? AND generation = ? AND expires_at > clock_timestamp()";
+        this.releaseNoEarlierSql = "UPDATE " + name + " SET expires_at = LEAST(expires_at, GREATEST(clock_timestamp(),"
+                + " ?::timestamptz)) WHERE lock_id = ? AND generation = ? AND expires_at > clock_timestamp()";
     }
 
     public LeaseTable table() {
@@ -129,6 +134,22 @@ public final class JdbcLeaseLock implements LeaseLock {
             statement.setString(1, lease.lockId().value());
             statement.setLong(2, lease.generation());
         }, statement -> statement.getUpdateCount() == 1);
+    }
+
+    /**
+     * Ends the lease at {@code notBefore} if that is still ahead by the database clock, else at once; never later
+     * than its current expiry.
+     */
+    @Override
+    public boolean releaseNoEarlierThan(Lease lease, Instant notBefore, Duration timeout) {
+        Objects.requireNonNull(lease, "lease");
+        Objects.requireNonNull(notBefore, "notBefore");
+        return run("release lease '" + lease.lockId() + "'", timeout, Purpose.RELEASE, releaseNoEarlierSql,
+                (statement, unused) -> {
+                    statement.setObject(1, notBefore.atOffset(ZoneOffset.UTC));
+                    statement.setString(2, lease.lockId().value());
+                    statement.setLong(3, lease.generation());
+                }, statement -> statement.getUpdateCount() == 1);
     }
 
     /** Closes the reserved connections (gives them back to the data source) and stops the statement watchdog. */

@@ -8,6 +8,7 @@ import dev.lockwise.application.Deposit;
 import dev.lockwise.application.OpenAccount;
 import dev.lockwise.application.RecordVerFact;
 import dev.lockwise.application.RunExclusive;
+import dev.lockwise.application.RunOncePerSlot;
 import dev.lockwise.application.SetAsProcessed;
 import dev.lockwise.application.events.LockwiseEvents;
 import dev.lockwise.application.retry.ConflictRetry;
@@ -15,6 +16,7 @@ import dev.lockwise.bootstrap.LockwiseAssembly;
 import dev.lockwise.bootstrap.LockwiseOptions;
 import dev.lockwise.domain.account.AccountRepository;
 import dev.lockwise.domain.lease.LeaseLock;
+import dev.lockwise.domain.schedule.ScheduledRunLog;
 import dev.lockwise.domain.verfact.VerFactRepository;
 
 import java.util.Objects;
@@ -106,5 +108,17 @@ public final class LockwiseModule extends AbstractModule {
     @Singleton
     RunExclusive runExclusive(LeaseLock lock) {
         return LockwiseAssembly.runExclusive(lock, options);
+    }
+
+    @Provides
+    @Singleton
+    ScheduledRunLog scheduledRunLog() {
+        return LockwiseAssembly.scheduledRunLog(dataSource, options);
+    }
+
+    @Provides
+    @Singleton
+    RunOncePerSlot runOncePerSlot(RunExclusive runExclusive, ScheduledRunLog log) {
+        return LockwiseAssembly.runOncePerSlot(runExclusive, log);
     }
 }

@@ -1,6 +1,7 @@
 package dev.lockwise.domain.lease;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -28,6 +29,21 @@ public interface LeaseLock extends AutoCloseable {
      * @return false if the lease had expired or been taken over before the release (then nothing was changed)
      */
     boolean release(Lease lease, Duration timeout);
+
+    /**
+     * Ends the lease no earlier than {@code notBefore}, a database time: if that is still ahead by the database
+     * clock, the lease is left to expire then; otherwise it ends at once. Never extends the lease. Only if it is
+     * still held under this generation.
+     *
+     * @param lease     the lease to give back
+     * @param notBefore the earliest end, by the database clock (for a hold: acquisition time plus the hold)
+     * @param timeout   the bound on the call
+     * @return false if the lease had expired or been taken over before the release (then nothing was changed)
+     * @throws UnsupportedOperationException if this lock cannot hold a lease past its task (the default)
+     */
+    default boolean releaseNoEarlierThan(Lease lease, Instant notBefore, Duration timeout) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot hold a lease past its task");
+    }
 
     /** Gives back what the lock keeps open (connections); leases are not touched. */
     @Override

@@ -17,12 +17,17 @@ import java.util.Objects;
  *       validity from the moment it <em>sent</em> the last successful acquisition or renewal, on its own monotonic
  *       clock: {@code sent + ttl − margin}. The margin absorbs the difference in clock rate between this machine and
  *       the database server and the time the task needs to stop once told to.</li>
+ *   <li>{@code holdAtLeast}: how long after its acquisition, by the database clock, the lease is kept even if the task
+ *       ends sooner (ShedLock's {@code lockAtLeastFor}): the release then leaves it to expire at {@code acquired +
+ *       holdAtLeast} instead of ending it. {@code ZERO} (the default) releases at once. At most the ttl, so that the
+ *       release never has to extend the lease.</li>
  * </ul>
  *
  * <p>They are validated together: a renewal must be due before the holder's validity ends
  * ({@code renewEvery + margin < ttl}).
  */
-public record LeaseTerms(Duration ttl, Duration renewEvery, Duration waitUpTo, Duration margin) {
+public record LeaseTerms(Duration ttl, Duration renewEvery, Duration waitUpTo, Duration margin,
+                         Duration holdAtLeast) {
     /** The shortest ttl accepted. */
     public static final Duration MIN_TTL = Duration.ofMillis(100);
     /** The longest ttl accepted. */
@@ -44,6 +49,7 @@ public record LeaseTerms(Duration ttl, Duration renewEvery, Duration waitUpTo, D
         Objects.requireNonNull(renewEvery, "renewEvery");
         Objects.requireNonNull(waitUpTo, "waitUpTo");
         Objects.requireNonNull(margin, "margin");
+        Objects.requireNonNull(holdAtLeast, "holdAtLeast");
         if (ttl.compareTo(MIN_TTL) < 0) {
             throw new InvalidInputException("lease ttl must be at least " + show(MIN_TTL) + ", got " + show(ttl));
         }
@@ -70,6 +76,15 @@ public record LeaseTerms(Duration ttl, Duration renewEvery, Duration waitUpTo, D
                     + show(margin) + ") must be shorter than the ttl (" + show(ttl) + "), so that a renewal is due"
                     + " before the holder's validity ends");
         }
+        if (holdAtLeast.isNegative() || holdAtLeast.compareTo(ttl) > 0) {
+            throw new InvalidInputException("hold-at-least must be between 0 and the ttl (" + show(ttl) + "), got "
+                    + show(holdAtLeast) + "; raise the ttl to hold the lease longer");
+        }
+    }
+
+    /** Terms that release the lease as soon as the task ends (no hold). */
+    public LeaseTerms(Duration ttl, Duration renewEvery, Duration waitUpTo, Duration margin) {
+        this(ttl, renewEvery, waitUpTo, margin, Duration.ZERO);
     }
 
     /** Terms with the {@linkplain #defaultMargin(Duration) default margin}. */
@@ -98,7 +113,7 @@ public record LeaseTerms(Duration ttl, Duration renewEvery, Duration waitUpTo, D
      * @return these terms, renewed every {@code interval}
      */
     public LeaseTerms renewingEvery(Duration interval) {
-        return new LeaseTerms(ttl, interval, waitUpTo, margin);
+        return new LeaseTerms(ttl, interval, waitUpTo, margin, holdAtLeast);
     }
 
     /**
@@ -106,7 +121,7 @@ public record LeaseTerms(Duration ttl, Duration renewEvery, Duration waitUpTo, D
      * @return these terms, waiting up to {@code wait}
      */
     public LeaseTerms waitingUpTo(Duration wait) {
-        return new LeaseTerms(ttl, renewEvery, wait, margin);
+        return new LeaseTerms(ttl, renewEvery, wait, margin, holdAtLeast);
     }
 
     /**
@@ -114,7 +129,16 @@ public record LeaseTerms(Duration ttl, Duration renewEvery, Duration waitUpTo, D
      * @return these terms with that margin
      */
     public LeaseTerms withMargin(Duration value) {
-        return new LeaseTerms(ttl, renewEvery, waitUpTo, value);
+        return new LeaseTerms(ttl, renewEvery, waitUpTo, value, holdAtLeast);
+    }
+
+    /**
+     * @param hold how long after its acquisition the lease is kept even if the task ends sooner; zero for none
+     * @return these terms with that hold
+     * @throws InvalidInputException if the hold is negative or longer than the ttl
+     */
+    public LeaseTerms holdingAtLeast(Duration hold) {
+        return new LeaseTerms(ttl, renewEvery, waitUpTo, margin, hold);
     }
 
     /** @return whether an acquisition waits for a held lock rather than failing at once */
