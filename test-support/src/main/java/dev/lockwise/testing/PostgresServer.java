@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -38,6 +39,8 @@ public final class PostgresServer {
     private final String description;
     private final String templateName;
     private final String runId;
+    /** Set with {@code LOCKWISE_TEST_POOLER=pgbouncer}: tests connect through it; the template is migrated direct. */
+    private volatile PgBouncer pooler;
 
     private PostgresServer(String adminUrl, String user, String password, String description) {
         this.adminUrl = adminUrl;
@@ -58,6 +61,7 @@ public final class PostgresServer {
             try {
                 PostgresServer server = start();
                 server.createTemplate();
+                server.startPoolerIfAsked();
                 instance = server;
             } catch (RuntimeException | SQLException e) {
                 startFailure = new IllegalStateException("No PostgreSQL for the integration tests: " + e.getMessage()
@@ -126,7 +130,34 @@ public final class PostgresServer {
             LOG.info("Integration tests use {} ({})", description, admin.getMetaData().getDatabaseProductVersion());
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> dropQuietly(templateName), "drop-template-db"));
-        Migrations.apply(dataSourceFor(templateName));
+        Migrations.apply(directDataSourceFor(templateName));
+    }
+
+    private void startPoolerIfAsked() {
+        String pooler = System.getenv("LOCKWISE_TEST_POOLER");
+        if (pooler == null || pooler.isBlank()) {
+            return;
+        }
+        if (!"pgbouncer".equalsIgnoreCase(pooler.trim())) {
+            throw new IllegalStateException("LOCKWISE_TEST_POOLER must be 'pgbouncer' or unset, got '" + pooler + "'");
+        }
+        String url = directUrl(templateName);
+        int schemeEnd = url.indexOf("//") + 2;
+        String hostPort = url.substring(schemeEnd, url.indexOf('/', schemeEnd));
+        int colon = hostPort.lastIndexOf(':');
+        String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
+        int port = colon < 0 ? 5432 : Integer.parseInt(hostPort.substring(colon + 1));
+        int poolSize = Integer.parseInt(envOr("LOCKWISE_TEST_POOLER_POOL_SIZE", "8"));
+        this.pooler = PgBouncer.start(host, port, user, password, poolSize);
+        LOG.info("Integration tests connect through PgBouncer (transaction mode, {} server connections per database)"
+                + " on port {}", poolSize, this.pooler.port());
+    }
+
+    /**
+     * @return the PgBouncer tests connect through, if {@code LOCKWISE_TEST_POOLER=pgbouncer}; empty when direct
+     */
+    public Optional<PgBouncer> pooler() {
+        return Optional.ofNullable(pooler);
     }
 
     /** Creates a fresh database cloned from the migrated template; returns its name. */
@@ -156,8 +187,26 @@ public final class PostgresServer {
         return DriverManager.getConnection(adminUrl, user, password);
     }
 
-    /** A JDBC URL for {@code database} on this server (same host, port and parameters as the admin URL). */
+    /**
+     * A JDBC URL for {@code database} as tests should connect: through the {@linkplain #pooler() pooler} if there is
+     * one, else direct.
+     *
+     * @param database the database's name
+     * @return its JDBC URL, without credentials
+     */
     public String jdbcUrl(String database) {
+        PgBouncer bouncer = pooler;
+        return bouncer == null ? directUrl(database) : bouncer.jdbcUrl(database);
+    }
+
+    /**
+     * A JDBC URL for {@code database} on this server itself, never through a pooler (same host, port and parameters
+     * as the admin URL): for what a pooler in transaction mode must not carry, such as migrations.
+     *
+     * @param database the database's name
+     * @return its JDBC URL, without credentials
+     */
+    public String directUrl(String database) {
         int schemeEnd = adminUrl.indexOf("//") + 2;
         int pathStart = adminUrl.indexOf('/', schemeEnd);
         int query = adminUrl.indexOf('?', pathStart);
@@ -169,8 +218,16 @@ public final class PostgresServer {
     }
 
     public PGSimpleDataSource dataSourceFor(String database) {
+        return dataSource(jdbcUrl(database));
+    }
+
+    private PGSimpleDataSource directDataSourceFor(String database) {
+        return dataSource(directUrl(database));
+    }
+
+    private PGSimpleDataSource dataSource(String url) {
         PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setURL(jdbcUrl(database));
+        dataSource.setURL(url);
         dataSource.setUser(user);
         dataSource.setPassword(password);
         return dataSource;
