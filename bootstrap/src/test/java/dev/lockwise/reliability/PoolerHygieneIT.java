@@ -137,7 +137,7 @@ class PoolerHygieneIT {
     void throughPgBouncerPgJdbcsDefaultServerSidePreparedStatementsBreakWhichIsWhyPrepareThresholdIsZero()
             throws Exception {
         Optional<PgBouncer> pooler = DB.server().pooler();
-        assumeTrue(pooler.isPresent(), "only through PgBouncer (./mvnw verify -Ppgbouncer)");
+        assumeTrue(pooler.isPresent(), "only through PgBouncer (./mvnw verify -Ptopologies)");
         String url = pooler.get().jdbcUrl(DB.databaseName()).replace("prepareThreshold=0", "prepareThreshold=1");
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);

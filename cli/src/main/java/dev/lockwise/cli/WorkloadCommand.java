@@ -127,7 +127,8 @@ final class WorkloadCommand {
 
     @Command(name = "lease", mixinStandardHelpOptions = true,
             description = "Hold a lease COUNT times for HOLD each, recording every hold with fenced writes in"
-                    + " exclusive_run; prints 'holds=N unavailable=U lost=L'.")
+                    + " exclusive_run; a hold cut short by the database becoming unreachable (a failover) is"
+                    + " retried; prints 'holds=N unavailable=U lost=L outages=O'.")
     static final class Lease extends SessionCommand {
         @Option(names = "--lock", required = true, paramLabel = "NAME")
         String lock;
@@ -150,7 +151,13 @@ final class WorkloadCommand {
         @Option(names = "--holder", paramLabel = "NAME", description = "Name recorded for this holder (default pid).")
         String holder = Long.toString(ProcessHandle.current().pid());
 
+        @Option(names = "--give-up-after", paramLabel = "DURATION",
+                description = "How long the database may stay unreachable before the workload gives up with exit 3"
+                        + " (default 60s).")
+        String giveUpAfter = "60s";
+
         private LockId lockId;
+        private Duration patience;
         private LeaseTerms terms;
         private Duration holdFor;
 
@@ -162,6 +169,7 @@ final class WorkloadCommand {
                 terms = terms.renewingEvery(Durations.parse(renewEvery));
             }
             holdFor = Durations.parse(hold);
+            patience = Durations.parse(giveUpAfter);
         }
 
         @Override
@@ -176,6 +184,8 @@ final class WorkloadCommand {
             int holds = 0;
             int unavailable = 0;
             int lost = 0;
+            int outages = 0;
+            long unreachableSince = 0;
             for (int i = 0; i < count; i++) {
                 try {
                     runExclusive.run(lockId, terms, lease -> {
@@ -189,6 +199,23 @@ final class WorkloadCommand {
                         return null;
                     });
                     holds++;
+                    unreachableSince = 0;
+                } catch (DatabaseUnavailableException e) {
+                    // A failover or restart: the hold (if it began) is cut short, its fenced records say how far it
+                    // got; it is tried again, until the database has been unreachable for longer than the patience.
+                    outages++;
+                    long now = System.nanoTime();
+                    unreachableSince = unreachableSince == 0 ? now : unreachableSince;
+                    if (now - unreachableSince > patience.toNanos()) {
+                        throw e;
+                    }
+                    i--;
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
                 } catch (LockUnavailableException e) {
                     unavailable++;
                 } catch (LeaseLostException e) {
@@ -200,8 +227,9 @@ final class WorkloadCommand {
                     break;
                 }
             }
-            report.result(String.format("holds=%d unavailable=%d lost=%d", holds, unavailable, lost),
-                    Report.fields("holds", holds, "unavailable", unavailable, "lost", lost));
+            report.result(String.format("holds=%d unavailable=%d lost=%d outages=%d", holds, unavailable, lost,
+                    outages), Report.fields("holds", holds, "unavailable", unavailable, "lost", lost, "outages",
+                    outages));
             return lost > 0 ? ExitCodes.LEASE_LOST : ExitCodes.OK;
         }
     }

@@ -34,15 +34,27 @@ record LockwiseProcess(Process process, Path log) {
         return launch(database, environment, command);
     }
 
+    /** Starts {@code lockwise ARGS} against the server at {@code url} (e.g. a multi-host URL) as {@code user}. */
+    static LockwiseProcess startAgainst(String url, String user, String password, String... args) throws IOException {
+        List<String> command = new ArrayList<>(javaCommand("UTC"));
+        command.addAll(List.of(args));
+        return launch(url, user, password, Map.of(), command);
+    }
+
     private static LockwiseProcess launch(TestDatabase database, Map<String, String> environment,
+                                          List<String> command) throws IOException {
+        return launch(database.jdbcUrl(), database.user(), database.password(), environment, command);
+    }
+
+    private static LockwiseProcess launch(String url, String user, String password, Map<String, String> environment,
                                           List<String> command) throws IOException {
         Path output = Files.createTempFile("lockwise-process", ".log");
         output.toFile().deleteOnExit();
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
         Map<String, String> env = builder.environment();
-        env.put("LOCKWISE_DB_URL", database.jdbcUrl());
-        env.put("LOCKWISE_DB_USER", database.user());
-        env.put("LOCKWISE_DB_PASSWORD", database.password());
+        env.put("LOCKWISE_DB_URL", url);
+        env.put("LOCKWISE_DB_USER", user);
+        env.put("LOCKWISE_DB_PASSWORD", password);
         env.put("LOCKWISE_DB_POOL_SIZE", "6");
         env.putAll(environment);
         return new LockwiseProcess(builder.start(), output);

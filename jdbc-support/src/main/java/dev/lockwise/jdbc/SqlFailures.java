@@ -24,7 +24,8 @@ public final class SqlFailures {
      * @param failure the driver's exception; its SQLSTATE decides the type (none at all means an I/O failure)
      * @return the exception to throw: {@link ConcurrentUpdateException} for serialization failures and deadlocks,
      *         {@link LockWaitTimeoutException} for lock and statement timeouts, {@link DatabaseUnavailableException}
-     *         for lost connections and server shutdowns, {@link PersistenceException} for the rest
+     *         for lost connections, server shutdowns and writes refused by a read-only server (a failover),
+     *         {@link PersistenceException} for the rest
      */
     public static LockwiseException translate(String what, SQLException failure) {
         String state = failure.getSQLState() == null ? "" : failure.getSQLState();
@@ -40,6 +41,13 @@ public final class SqlFailures {
         if (state.equals("57014")) {
             return new LockWaitTimeoutException(what + ": statement cancelled after its timeout (waiting on a lock"
                     + " held elsewhere?)", cause);
+        }
+        if (state.equals("25006")) {
+            // A write on a server that is no longer (or not yet) the primary: after a failover, a connection opened
+            // before it may still reach the old primary, now a standby. Nothing was written; the write can be retried
+            // once the connection is replaced.
+            return new DatabaseUnavailableException(what + ": database unavailable: the server is read-only (not the"
+                    + " primary, e.g. during a failover): " + reason, cause);
         }
         if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")
                 || state.isEmpty()) {

@@ -26,6 +26,7 @@ class SqlSupportTest {
             "57014, LockWaitTimeoutException",
             "08006, DatabaseUnavailableException",
             "57P01, DatabaseUnavailableException",
+            "25006, DatabaseUnavailableException",
             "23505, PersistenceException"})
     void sqlStatesMapToWhatTheCallerCanDo(String sqlState, String expected) {
         Class<?> type = switch (expected) {

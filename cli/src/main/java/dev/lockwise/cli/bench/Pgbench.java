@@ -3,12 +3,12 @@ package dev.lockwise.cli.bench;
 import dev.lockwise.domain.InvalidInputException;
 
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,18 +51,23 @@ public final class Pgbench {
     private static final Pattern TPS = Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)");
 
     private final Path executable;
+    /** libpq host list: one host, or several separated by commas (tried in order). */
     private final String host;
-    private final int port;
+    /** libpq port list, one per host. */
+    private final String port;
+    /** {@code read-write} when the URL asks for the primary of several hosts, else null. */
+    private final String targetSessionAttrs;
     private final String database;
     private final String user;
     private final String password;
     private final Path scripts;
 
-    private Pgbench(Path executable, String host, int port, String database, String user, String password)
+    private Pgbench(Path executable, Hosts hosts, String database, String user, String password)
             throws IOException {
         this.executable = executable;
-        this.host = host;
-        this.port = port;
+        this.host = hosts.hosts();
+        this.port = hosts.ports();
+        this.targetSessionAttrs = hosts.primaryOnly() ? "read-write" : null;
         this.database = database;
         this.user = user;
         this.password = password;
@@ -83,10 +88,8 @@ public final class Pgbench {
             return Optional.empty();
         }
         try {
-            URI uri = URI.create(jdbcUrl.substring("jdbc:".length()));
-            String path = uri.getPath() == null || uri.getPath().length() <= 1 ? "/postgres" : uri.getPath();
-            Pgbench pgbench = new Pgbench(executable.get(), uri.getHost() == null ? "localhost" : uri.getHost(),
-                    uri.getPort() < 0 ? 5432 : uri.getPort(), path.substring(1), user, password);
+            Hosts hosts = Hosts.of(jdbcUrl);
+            Pgbench pgbench = new Pgbench(executable.get(), hosts, hosts.database(), user, password);
             String probe = pgbench.exec(List.of("-n", "-t", "1", "-c", "1", "-f",
                     pgbench.scripts.resolve("baseline.sql").toString(), "-D", "accounts=1"), Duration.ofSeconds(30));
             if (probe == null) {
@@ -97,6 +100,36 @@ public final class Pgbench {
         } catch (IOException | IllegalArgumentException | InterruptedException e) {
             why.add("pgbench unusable: " + e.getMessage());
             return Optional.empty();
+        }
+    }
+
+    /**
+     * The hosts, ports and database of a PgJDBC URL in libpq's terms, multi-host URLs included
+     * ({@code jdbc:postgresql://h1:5432,h2:5433/db?targetServerType=primary} → {@code -h h1,h2 -p 5432,5433}).
+     */
+    record Hosts(String hosts, String ports, String database, boolean primaryOnly) {
+        static Hosts of(String jdbcUrl) {
+            String rest = jdbcUrl.substring(jdbcUrl.indexOf("//") + 2);
+            int slash = rest.indexOf('/');
+            String authority = slash < 0 ? rest : rest.substring(0, slash);
+            String pathAndQuery = slash < 0 ? "" : rest.substring(slash + 1);
+            int question = pathAndQuery.indexOf('?');
+            String database = question < 0 ? pathAndQuery : pathAndQuery.substring(0, question);
+            String query = question < 0 ? "" : pathAndQuery.substring(question + 1);
+            List<String> hosts = new ArrayList<>();
+            List<String> ports = new ArrayList<>();
+            for (String hostPort : authority.split(",")) {
+                int colon = hostPort.lastIndexOf(':');
+                boolean hasPort = colon > hostPort.lastIndexOf(']');
+                String host = hasPort ? hostPort.substring(0, colon) : hostPort;
+                hosts.add(host.isEmpty() ? "localhost" : host.replace("[", "").replace("]", ""));
+                ports.add(hasPort ? hostPort.substring(colon + 1) : "5432");
+            }
+            boolean primary = hosts.size() > 1 && Arrays.stream(query.split("&"))
+                    .anyMatch(parameter -> parameter.equalsIgnoreCase("targetServerType=primary")
+                            || parameter.equalsIgnoreCase("targetServerType=master"));
+            return new Hosts(String.join(",", hosts), String.join(",", ports),
+                    database.isEmpty() ? "postgres" : database, primary);
         }
     }
 
@@ -139,12 +172,14 @@ public final class Pgbench {
     }
 
     private String exec(List<String> arguments, Duration timeout) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(executable.toString(), "-h", host, "-p", Integer.toString(port),
-                "-U", user));
+        List<String> command = new ArrayList<>(List.of(executable.toString(), "-h", host, "-p", port, "-U", user));
         command.addAll(arguments);
         command.add(database);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("PGPASSWORD", password);
+        if (targetSessionAttrs != null) {
+            builder.environment().put("PGTARGETSESSIONATTRS", targetSessionAttrs);
+        }
         Process process = builder.start();
         byte[] output = process.getInputStream().readAllBytes();
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

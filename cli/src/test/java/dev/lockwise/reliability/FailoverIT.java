@@ -1,0 +1,160 @@
+package dev.lockwise.reliability;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Three JVMs against a real pg_auto_failover formation (monitor, primary, synchronous secondary) through a multi-host
+ * URL ({@code targetServerType=primary}) while the primary is switched over twice with {@code pg_autoctl perform
+ * failover}: two run exactly-once deposits (pessimistic, adaptive), one holds a lease again and again with fenced
+ * records. Afterwards every acknowledged deposit is in the balances exactly once, no two holders' fenced records
+ * overlap by the database clock, generations strictly increase across both switches, and the workloads resumed by
+ * themselves (a hold caught in a switchover longer than its ttl loses its lease, as it must, and is reported). Runs in the {@code topologies} profile ({@code .ci/run}); fails with the reason if pg_auto_failover
+ * cannot be had. Prints the unavailability each switchover caused, as seen in the recorded deposits.
+ */
+class FailoverIT {
+    private static final String DATABASE = "lockwise_failover";
+    private static AutoFailoverCluster cluster;
+
+    @BeforeAll
+    static void startTheFormation() throws Exception {
+        LockwiseProcess.jar();
+        cluster = AutoFailoverCluster.start();
+        cluster.createDatabase(DATABASE);
+        LockwiseProcess migrate = start("migrate");
+        assertThat(migrate.await(Duration.ofMinutes(2))).as(migrate.output()).isZero();
+        try (Connection connection = cluster.connect(DATABASE); Statement statement = connection.createStatement()) {
+            statement.execute("INSERT INTO account (username) VALUES ('fa'), ('fb'), ('fc')");
+        }
+    }
+
+    @AfterAll
+    static void stopTheFormation() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static LockwiseProcess start(String... args) throws Exception {
+        return LockwiseProcess.startAgainst(cluster.jdbcUrl(DATABASE), "postgres", "", args);
+    }
+
+    private static long count(String sql) throws SQLException {
+        try (Connection connection = cluster.connect(DATABASE); Statement statement = connection.createStatement();
+             ResultSet row = statement.executeQuery(sql)) {
+            row.next();
+            return row.getLong(1);
+        }
+    }
+
+    /** Waits (through outages) until {@code sql} counts more than {@code least}. */
+    private static void awaitCount(String sql, long least) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (true) {
+            try {
+                if (count(sql) > least) {
+                    return;
+                }
+            } catch (SQLException outage) {
+                // the primary is moving
+            }
+            assertThat(System.nanoTime()).as("waiting for: " + sql + " > " + least).isLessThan(deadline);
+            Thread.sleep(200);
+        }
+    }
+
+    private static long number(String output, String key) {
+        Matcher matcher = Pattern.compile(key + "=(\\d+)").matcher(output);
+        assertThat(matcher.find()).as("'" + key + "=' in:\n" + output).isTrue();
+        return Long.parseLong(matcher.group(1));
+    }
+
+    @Test
+    void depositsAndLeasesSurviveTwoSwitchoversWithNothingLostDoubledOrOverlapping() throws Exception {
+        String deposits = "SELECT count(*) FROM deposit_request";
+        List<LockwiseProcess> depositors = new ArrayList<>();
+        for (String strategy : List.of("pessimistic", "adaptive")) {
+            depositors.add(start("workload", "deposits", "--strategy", strategy, "--usernames", "fa,fb,fc",
+                    "--count", "6000", "--concurrency", "4", "--give-up-after", "90s"));
+        }
+        LockwiseProcess holder = start("workload", "lease", "--lock", "failover-job", "--count", "250", "--hold",
+                "100ms", "--ttl", "2s", "--wait", "60s", "--give-up-after", "90s", "--holder", "jvm3");
+
+        List<long[]> switches = new ArrayList<>();
+        awaitCount(deposits, 300);
+        for (int i = 0; i < 2; i++) {
+            long before = count(deposits);
+            long started = System.currentTimeMillis();
+            cluster.failover();
+            switches.add(new long[] {started, System.currentTimeMillis()});
+            awaitCount(deposits, before + 300); // the workloads resumed by themselves on the new primary
+        }
+
+        long acknowledged = 0;
+        long cents = 0;
+        for (LockwiseProcess depositor : depositors) {
+            assertThat(depositor.await(Duration.ofMinutes(5))).as(depositor.output()).isZero();
+            acknowledged += number(depositor.output(), "acknowledged");
+            cents += number(depositor.output(), "cents");
+        }
+        // A hold that overlaps a switchover longer than its ttl (2 s; a switchover takes longer) must lose its lease:
+        // the database let it expire while the holder could not renew. At most one hold per switchover can, the
+        // workload reports it (exit 76 when any was lost) and goes on; every other hold completes.
+        int holderExit = holder.await(Duration.ofMinutes(5));
+        long lost = number(holder.output(), "lost");
+        assertThat(lost).as(holder.output()).isLessThanOrEqualTo(switches.size());
+        assertThat(holderExit).as(holder.output()).isEqualTo(lost == 0 ? 0 : 76);
+        assertThat(number(holder.output(), "holds") + lost).as(holder.output()).isEqualTo(250);
+
+        assertThat(acknowledged).isEqualTo(12_000);
+        try (Connection connection = cluster.connect(DATABASE); Statement statement = connection.createStatement()) {
+            ResultSet totals = statement.executeQuery("SELECT sum(balance), sum(version) FROM account");
+            totals.next();
+            assertThat(totals.getBigDecimal(1)).as("every acknowledged deposit, once")
+                    .isEqualByComparingTo(BigDecimal.valueOf(cents, 2));
+            assertThat(totals.getLong(2)).as("one version per deposit: none doubled").isEqualTo(acknowledged);
+        }
+        assertThat(count(deposits)).isEqualTo(acknowledged);
+        assertThat(count("SELECT count(*) FROM exclusive_run a JOIN exclusive_run b ON a.lock_id = b.lock_id"
+                + " AND a.generation < b.generation AND b.started_at < coalesce(a.ended_at, a.last_beat_at,"
+                + " a.started_at)")).as("fenced records of two holders overlapping").isZero();
+        assertThat(count("SELECT count(*) FROM (SELECT generation, lag(generation) OVER (ORDER BY started_at) AS"
+                + " previous FROM exclusive_run WHERE lock_id = 'failover-job') runs WHERE previous >= generation"))
+                .as("generations strictly increasing in the order the database started them").isZero();
+
+        // What each switchover cost, as the database recorded it: the longest gap between consecutive deposits.
+        for (long[] window : switches) {
+            try (Connection connection = cluster.connect(DATABASE);
+                 Statement statement = connection.createStatement();
+                 ResultSet gap = statement.executeQuery("SELECT max(gap) FROM (SELECT extract(epoch FROM"
+                         + " recorded_at - lag(recorded_at) OVER (ORDER BY recorded_at)) * 1000 AS gap FROM"
+                         + " deposit_request WHERE recorded_at BETWEEN to_timestamp(" + (window[0] - 5_000) / 1000.0
+                         + ") AND to_timestamp(" + (window[1] + 30_000) / 1000.0 + ")) gaps")) {
+                gap.next();
+                System.out.printf("failover: pg_autoctl perform failover took %d ms; longest gap between recorded"
+                        + " deposits %.0f ms%n", window[1] - window[0], gap.getDouble(1));
+            }
+        }
+        for (LockwiseProcess depositor : depositors) {
+            System.out.println("failover: depositor " + depositor.output().lines()
+                    .filter(line -> line.startsWith("acknowledged=")).findFirst().orElse("?"));
+        }
+        System.out.println("failover: lease holder " + holder.output().lines()
+                .filter(line -> line.startsWith("holds=")).findFirst().orElse("?"));
+    }
+}
