@@ -112,12 +112,14 @@ class FailoverIT {
             acknowledged += number(depositor.output(), "acknowledged");
             cents += number(depositor.output(), "cents");
         }
-        // A hold that overlaps a switchover longer than its ttl (2 s; a switchover takes longer) must lose its lease:
-        // the database let it expire while the holder could not renew. At most one hold per switchover can, the
-        // workload reports it (exit 76 when any was lost) and goes on; every other hold completes.
+        // A hold that overlaps an unavailable window longer than its ttl (2 s) must lose its lease: the database let
+        // it expire while the holder could not write. A switchover has up to two such windows (the demotion, and the
+        // old primary's rejoining, while commits wait for the synchronous standby): at most two holds per switchover
+        // can lose their lease (seen: 1 and 2 in two runs). The workload reports them (exit 76 when any was lost)
+        // and goes on; every other hold completes.
         int holderExit = holder.await(Duration.ofMinutes(5));
         long lost = number(holder.output(), "lost");
-        assertThat(lost).as(holder.output()).isLessThanOrEqualTo(switches.size());
+        assertThat(lost).as(holder.output()).isLessThanOrEqualTo(2L * switches.size());
         assertThat(holderExit).as(holder.output()).isEqualTo(lost == 0 ? 0 : 76);
         assertThat(number(holder.output(), "holds") + lost).as(holder.output()).isEqualTo(250);
 
