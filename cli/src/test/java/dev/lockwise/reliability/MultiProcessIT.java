@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -43,11 +42,6 @@ class MultiProcessIT {
 
     static LockwiseProcess start(String... args) throws IOException {
         return LockwiseProcess.start(DB, args);
-    }
-
-    /** A lockwise JVM whose local time zone is {@code zone}: lease logic must not care (it uses only the database's clock). */
-    static LockwiseProcess startInTimeZone(String zone, String... args) throws IOException {
-        return LockwiseProcess.start(DB, zone, Map.of(), args);
     }
 
     static long number(String output, String key) {
@@ -124,12 +118,18 @@ class MultiProcessIT {
 
     @Test
     void threeProcessesContendingForOneLeaseNeverOverlapByTheDatabaseClock() throws Exception {
-        // Local times 26 hours apart: a lease decided by any client's clock would break here.
+        // Wall clocks 3 minutes apart (libfaketime: epoch time itself, not just the zone), and local times 26 hours
+        // apart: a lease whose expiry any client's clock decided would give two holders here (the one 90 s behind
+        // would write expiries already past for the others).
+        ShiftedClocks clocks = ShiftedClocks.require();
+        List<Integer> shifts = List.of(-90, 0, 90);
+        clocks.proveShifts(shifts);
         List<String> zones = List.of("Pacific/Kiritimati", "UTC", "Pacific/Pago_Pago");
         List<LockwiseProcess> processes = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            processes.add(startInTimeZone(zones.get(i), "workload", "lease", "--lock", "shared-job", "--count", "4",
-                    "--hold", "150ms", "--ttl", "2s", "--wait", "60s", "--holder", "process-" + i));
+            processes.add(LockwiseProcess.start(DB, zones.get(i), clocks.shiftedBy(shifts.get(i)), "workload",
+                    "lease", "--lock", "shared-job", "--count", "4", "--hold", "150ms", "--ttl", "2s", "--wait",
+                    "60s", "--holder", "process-" + i));
         }
         for (LockwiseProcess process : processes) {
             assertThat(process.await(Duration.ofMinutes(2))).as(process.output()).isZero();

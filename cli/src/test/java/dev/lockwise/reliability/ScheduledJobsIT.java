@@ -8,19 +8,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Cron on several machines, with real processes: {@code lockwise exclusive --once-per} in JVMs whose wall clocks are
@@ -63,34 +59,6 @@ class ScheduledJobsIT {
         return slotOffsetPuttingNowAt(HOUR.dividedBy(2));
     }
 
-    /** Debian's {@code /usr/lib/<multiarch>/faketime/libfaketime.so.1}, or another usual place. */
-    private static Optional<Path> libfaketime() {
-        List<Path> candidates = new ArrayList<>(List.of(Path.of("/usr/lib/faketime/libfaketime.so.1"),
-                Path.of("/usr/local/lib/faketime/libfaketime.so.1")));
-        try (DirectoryStream<Path> architectures = Files.newDirectoryStream(Path.of("/usr/lib"), Files::isDirectory)) {
-            for (Path architecture : architectures) {
-                candidates.add(architecture.resolve("faketime").resolve("libfaketime.so.1"));
-            }
-        } catch (IOException e) {
-            // no /usr/lib to look in
-        }
-        return candidates.stream().filter(Files::isRegularFile).findFirst();
-    }
-
-    /** The environment that shifts a process's wall clock by {@code seconds} (not its monotonic clock). */
-    private static Map<String, String> shiftedBy(Path library, int seconds) {
-        return Map.of("LD_PRELOAD", library.toString(), "FAKETIME", (seconds >= 0 ? "+" : "") + seconds,
-                "FAKETIME_DONT_FAKE_MONOTONIC", "1");
-    }
-
-    private static long wallClockSeconds(Map<String, String> environment) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder("date", "+%s").redirectErrorStream(true);
-        builder.environment().putAll(environment);
-        Process date = builder.start();
-        assertThat(date.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        return Long.parseLong(new String(date.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim());
-    }
-
     private LockwiseProcess start(Map<String, String> environment, String... args) throws IOException {
         return LockwiseProcess.start(DB, "UTC", environment, args);
     }
@@ -117,23 +85,16 @@ class ScheduledJobsIT {
 
     @Test
     void threeMachinesWhoseClocksDisagreeByThreeMinutesRunTheJobOnceInTheSlot() throws Exception {
-        Optional<Path> library = libfaketime();
-        assumeTrue(library.isPresent() || "true".equals(System.getenv("CI")),
-                "libfaketime not installed (apt-get install faketime); CI installs it");
-        assertThat(library).as("libfaketime, which .ci/run installs").isPresent();
+        ShiftedClocks clocks = ShiftedClocks.require();
         List<Integer> shifts = List.of(-90, 0, 90);
-        long real = wallClockSeconds(Map.of());
-        for (int shift : shifts) {
-            // The harness really shifts the wall clock of what it starts.
-            assertThat(wallClockSeconds(shiftedBy(library.get(), shift)) - real).isBetween(shift - 5L, shift + 5L);
-        }
+        clocks.proveShifts(shifts);
         Path ranLog = dir.resolve("ran");
         // The database's now 45 s into the slot: the machine 90 s behind believes it is in the previous slot, so a
         // slot taken from any client's clock would run the job twice here.
         String offset = slotOffsetPuttingNowAt(Duration.ofSeconds(45));
         List<LockwiseProcess> machines = new ArrayList<>();
         for (int shift : shifts) {
-            machines.add(start(shiftedBy(library.get(), shift), "exclusive", "--lock", "nightly", "--ttl", "5s",
+            machines.add(start(clocks.shiftedBy(shift), "exclusive", "--lock", "nightly", "--ttl", "5s",
                     "--wait", "60s", "--once-per", "1h", "--slot-offset", offset, "--", "sh", "-c",
                     "echo \"$LOCKWISE_LEASE_GENERATION\" >> \"$1\"; sleep 1", "job", ranLog.toString()));
             Thread.sleep(700); // staggered, as cron on three machines fires
