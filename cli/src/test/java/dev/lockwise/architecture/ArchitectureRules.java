@@ -131,6 +131,8 @@ final class ArchitectureRules {
                 .orShould().callMethodWhere(com.tngtech.archunit.core.domain.JavaCall.Predicates.target(
                         com.tngtech.archunit.core.domain.properties.HasName.Predicates.name("now")))
                 .orShould().dependOnClassesThat().haveFullyQualifiedName("java.time.Clock")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("java.util.Date")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("java.util.Calendar")
                 .because("lease expiry is decided by the database clock alone, so client clock skew cannot give two"
                         + " holders");
     }

@@ -6,6 +6,8 @@ import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.EvaluationResult;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -108,6 +110,24 @@ class ArchitectureRulesCatchViolationsTest {
     @Test
     void leaseCodeReadingTheWallClockIsCaught() {
         assertViolation(ArchitectureRules.leaseCodeNeverReadsTheWallClock(FIXTURE), "adapter.lock.ReadsWallClock");
+    }
+
+    /** One fixture per way of reading the wall clock, each breaking that clause alone. */
+    @ParameterizedTest
+    @ValueSource(strings = {"ReadsWallClock", "ReadsInstantNow", "ReadsDate",
+            "ReadsCalendar"})
+    void everyWayOfReadingTheWallClockIsCaughtOnItsOwn(String fixture) {
+        EvaluationResult result = ArchitectureRules.leaseCodeNeverReadsTheWallClock(FIXTURE)
+                .evaluate(new ClassFileImporter().importClasses(classNamed(FIXTURE + ".adapter.lock." + fixture)));
+        assertThat(result.hasViolation()).as(fixture).isTrue();
+    }
+
+    private static Class<?> classNamed(String name) {
+        try {
+            return Class.forName(name);
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
