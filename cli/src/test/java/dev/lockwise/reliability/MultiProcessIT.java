@@ -187,7 +187,10 @@ class MultiProcessIT {
             paused.signal("CONT");
         }
         assertThat(paused.await(Duration.ofMinutes(1))).as(paused.output()).isEqualTo(76);
-        assertThat(paused.output()).contains("lost");
+        assertThat(paused.output()).as("the loss is reported, not just counted").contains("lockwise: lost: lease on"
+                + " 'paused-job' (generation 1)");
+        assertThat(number(paused.output(), "lost")).isEqualTo(1);
+        assertThat(number(paused.output(), "holds")).isZero();
 
         Object[] first = DB.query("SELECT ended_at, last_beat_at::timestamp FROM exclusive_run"
                 + " WHERE lock_id = 'paused-job' AND generation = 1").get(0);
