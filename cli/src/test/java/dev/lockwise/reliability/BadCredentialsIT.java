@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -54,6 +55,17 @@ class BadCredentialsIT {
                     "LOCKWISE_DB_PASSWORD", "the-right-one"));
             right.setOut(new PrintWriter(new StringWriter(), true));
             assertThat(right.execute("verfact", "add", "--migrate", "true")).isZero();
+
+            // The real command line in a JVM of its own, everything it writes captured (Logback's stderr, --verbose
+            // stack traces included): a wrong password, and a right one carried in a libpq URL, never show.
+            LockwiseProcess wrong = LockwiseProcess.startAgainst(url, "postgres", "wrong-secret-42", "--verbose",
+                    "verfact", "add");
+            assertThat(wrong.await(Duration.ofMinutes(1))).as(wrong.output()).isEqualTo(3);
+            assertThat(wrong.output()).contains("password authentication failed").doesNotContain("wrong-secret-42");
+            LockwiseProcess inUrl = LockwiseProcess.startAgainst("postgres://postgres:the-right-one@localhost:"
+                    + server.getPort() + "/postgres", "postgres", null, "--verbose", "verfact", "add");
+            assertThat(inUrl.await(Duration.ofMinutes(1))).as(inUrl.output()).isZero();
+            assertThat(inUrl.output()).doesNotContain("the-right-one");
         }
     }
 }

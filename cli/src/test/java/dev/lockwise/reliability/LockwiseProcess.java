@@ -34,7 +34,10 @@ record LockwiseProcess(Process process, Path log) {
         return launch(database, environment, command);
     }
 
-    /** Starts {@code lockwise ARGS} against the server at {@code url} (e.g. a multi-host URL) as {@code user}. */
+    /**
+     * Starts {@code lockwise ARGS} against the server at {@code url} (e.g. a multi-host URL) as {@code user};
+     * {@code password} null: none set in the environment (the URL's, if it has one, is used).
+     */
     static LockwiseProcess startAgainst(String url, String user, String password, String... args) throws IOException {
         List<String> command = new ArrayList<>(javaCommand("UTC"));
         command.addAll(List.of(args));
@@ -54,7 +57,9 @@ record LockwiseProcess(Process process, Path log) {
         Map<String, String> env = builder.environment();
         env.put("LOCKWISE_DB_URL", url);
         env.put("LOCKWISE_DB_USER", user);
-        env.put("LOCKWISE_DB_PASSWORD", password);
+        if (password != null) {
+            env.put("LOCKWISE_DB_PASSWORD", password);
+        }
         env.put("LOCKWISE_DB_POOL_SIZE", "6");
         env.putAll(environment);
         return new LockwiseProcess(builder.start(), output);
