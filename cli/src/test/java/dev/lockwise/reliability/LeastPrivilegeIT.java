@@ -131,5 +131,13 @@ class LeastPrivilegeIT {
         assertThat(commandLine.execute("exclusive", "--lock", "least-cli", "--ttl", "3s", "--hold-at-least", "1s",
                 "--once-per", "1h", "--", "true")).as(err.toString()).isZero();
         assertThat(commandLine.execute("runs", "--lock", "least-cli")).as(err.toString()).isZero();
+        assertThat(commandLine.execute("exclusive", "--lock", "least-plain", "--ttl", "3s", "--", "true"))
+                .as(err.toString()).isZero();
+        assertThat(commandLine.execute("account", "open", "--username", "least-cli")).as(err.toString()).isZero();
+        assertThat(commandLine.execute("workload", "deposits", "--usernames", "least-cli", "--count", "20"))
+                .as(err.toString()).isZero();
+        assertThat(commandLine.execute("workload", "lease", "--lock", "least-workload", "--count", "2", "--hold",
+                "50ms", "--holder", "least-cli")).as(err.toString()).isZero();
+        assertThat(DB.queryValue("SELECT count(*) FROM exclusive_run WHERE holder = 'least-cli'")).isEqualTo(2L);
     }
 }
