@@ -64,8 +64,11 @@ class FailoverIT {
         }
     }
 
-    /** Waits (through outages) until {@code sql} counts more than {@code least}. */
-    private static void awaitCount(String sql, long least) throws Exception {
+    /**
+     * Waits (through outages) until {@code sql} counts more than {@code least}; on giving up, says what the
+     * workloads and the formation were doing.
+     */
+    private static void awaitCount(String sql, long least, List<LockwiseProcess> workloads) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         while (true) {
             try {
@@ -75,7 +78,15 @@ class FailoverIT {
             } catch (SQLException outage) {
                 // the primary is moving
             }
-            assertThat(System.nanoTime()).as("waiting for: " + sql + " > " + least).isLessThan(deadline);
+            if (System.nanoTime() - deadline > 0) {
+                StringBuilder context = new StringBuilder("waiting for: " + sql + " > " + least);
+                for (LockwiseProcess workload : workloads) {
+                    context.append("\n--- workload ").append(workload.process().isAlive() ? "running" : "exited "
+                            + workload.process().exitValue()).append(":\n").append(workload.output());
+                }
+                context.append("\n--- primary: ").append(cluster.primary());
+                throw new AssertionError(context.toString());
+            }
             Thread.sleep(200);
         }
     }
@@ -98,13 +109,15 @@ class FailoverIT {
                 "100ms", "--ttl", "2s", "--wait", "60s", "--give-up-after", "90s", "--holder", "jvm3");
 
         List<long[]> switches = new ArrayList<>();
-        awaitCount(deposits, 300);
+        List<LockwiseProcess> workloads = new ArrayList<>(depositors);
+        workloads.add(holder);
+        awaitCount(deposits, 300, workloads);
         for (int i = 0; i < 2; i++) {
             long before = count(deposits);
             long started = System.currentTimeMillis();
             cluster.failover();
             switches.add(new long[] {started, System.currentTimeMillis()});
-            awaitCount(deposits, before + 300); // the workloads resumed by themselves on the new primary
+            awaitCount(deposits, before + 300, workloads); // the workloads resumed by themselves
         }
 
         long acknowledged = 0;
