@@ -2,10 +2,9 @@ package dev.lockwise.reliability;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lockwise.testing.ChildProcesses;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -58,7 +56,8 @@ final class AutoFailoverCluster implements AutoCloseable {
             }
         }
         Path base = Files.createTempDirectory("lockwise-failover");
-        AutoFailoverCluster cluster = new AutoFailoverCluster(base, freePort(), new int[] {freePort(), freePort()});
+        AutoFailoverCluster cluster = new AutoFailoverCluster(base, ChildProcesses.freeLoopbackPort(),
+                new int[] {ChildProcesses.freeLoopbackPort(), ChildProcesses.freeLoopbackPort()});
         if (isRoot()) {
             cluster.run(List.of("chown", "postgres:postgres", base.toString()), Duration.ofSeconds(10));
         }
@@ -243,25 +242,7 @@ final class AutoFailoverCluster implements AutoCloseable {
         Path log = base.resolve(arguments.get(arguments.indexOf("--pgdata") + 1).replaceAll(".*/", "") + ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         environment(builder.environment());
-        CompletableFuture<Process> started = new CompletableFuture<>();
-        Thread parent = new Thread(() -> {
-            try {
-                Process process = builder.start();
-                started.complete(process);
-                while (process.isAlive()) {
-                    try {
-                        process.waitFor();
-                    } catch (InterruptedException ignored) {
-                        // this thread must outlive the keeper: its end would kill it
-                    }
-                }
-            } catch (IOException e) {
-                started.completeExceptionally(e);
-            }
-        }, "pg-autoctl-parent");
-        parent.setDaemon(true);
-        parent.start();
-        keepers.add(started.get(30, TimeUnit.SECONDS));
+        keepers.add(ChildProcesses.startTiedToThisJvm(builder, "pg_autoctl"));
     }
 
     private List<String> asPostgres() {
@@ -283,12 +264,6 @@ final class AutoFailoverCluster implements AutoCloseable {
 
     private static boolean isRoot() {
         return "root".equals(System.getProperty("user.name"));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 
     /** Stops the keepers and their servers; the data directories stay in the temporary directory until reboot. */

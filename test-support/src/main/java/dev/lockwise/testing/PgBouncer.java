@@ -2,9 +2,7 @@ package dev.lockwise.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,16 +10,13 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * A real PgBouncer (the {@code pgbouncer} binary, e.g. Debian's package) in transaction pooling mode in front of the
  * test server, on a loopback port of its own, so that tests run through it exactly as they run direct. It dies with
- * this JVM: its process is started from a thread that lives as long as the JVM, under util-linux {@code setpriv
- * --pdeathsig KILL} (also dropping to {@code nobody} when the JVM runs as root, which PgBouncer refuses), and a
+ * this JVM: its process is started from a thread that lives as long as the JVM ({@link ChildProcesses}), under
+ * util-linux {@code setpriv --pdeathsig KILL} (also dropping to {@code nobody} when the JVM runs as root, which PgBouncer refuses), and a
  * shutdown hook stops it on a normal exit.
  *
  * <p>Clients must not rely on server-side prepared statements, which PgBouncer 1.18 does not carry across the server
@@ -59,7 +54,7 @@ public final class PgBouncer {
         try {
             Path directory = Files.createTempDirectory("lockwise-pgbouncer");
             Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxr-xr-x"));
-            int port = freePort();
+            int port = ChildProcesses.freeLoopbackPort();
             Path users = directory.resolve("users.txt");
             Files.writeString(users, quoted(user) + " \"\"\n", StandardCharsets.UTF_8);
             Path ini = directory.resolve("pgbouncer.ini");
@@ -97,8 +92,8 @@ public final class PgBouncer {
             }
             command.addAll(List.of(binary.toString(), ini.toString()));
             Path log = directory.resolve("pgbouncer.log");
-            Process process = startFromALongLivedThread(new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()));
+            Process process = ChildProcesses.startTiedToThisJvm(new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(log.toFile()), "pgbouncer");
             PgBouncer bouncer = new PgBouncer(port, process, directory);
             Runtime.getRuntime().addShutdownHook(new Thread(bouncer::stop, "stop-pgbouncer"));
             bouncer.awaitListening(log);
@@ -157,49 +152,6 @@ public final class PgBouncer {
 
     private static String quoted(String value) {
         return "\"" + value.replace("\"", "\"\"") + "\"";
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    /**
-     * The kernel sends the parent-death signal when the <em>thread</em> that started the process ends, so the
-     * process is started from a daemon thread that then waits for it for as long as the JVM lives.
-     */
-    private static Process startFromALongLivedThread(ProcessBuilder builder) throws IOException {
-        CompletableFuture<Process> started = new CompletableFuture<>();
-        Thread parent = new Thread(() -> {
-            Process process;
-            try {
-                process = builder.start();
-            } catch (IOException | RuntimeException e) {
-                started.completeExceptionally(e);
-                return;
-            }
-            started.complete(process);
-            while (process.isAlive()) {
-                try {
-                    process.waitFor();
-                } catch (InterruptedException e) {
-                    // keep living: this thread's end would kill the process
-                }
-            }
-        }, "pgbouncer-parent");
-        parent.setDaemon(true);
-        parent.start();
-        try {
-            return started.get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            throw new IOException("cannot start pgbouncer: " + e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new IOException("pgbouncer did not start within 30 s", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while starting pgbouncer", e);
-        }
     }
 
     private void awaitListening(Path log) throws IOException {
