@@ -37,7 +37,7 @@ public final class LockwiseAssembly {
             case PESSIMISTIC -> new PessimisticAccountRepository(dataSource, options.lockTimeout());
             case ADAPTIVE -> new AdaptiveAccountRepository(new JooqAccountRepository(dataSource, options.lockTimeout()),
                     new PessimisticAccountRepository(dataSource, options.lockTimeout()), hotRows(options),
-                    options.events());
+                    options.events(), options.lockTimeout());
         };
     }
 
@@ -48,7 +48,7 @@ public final class LockwiseAssembly {
             case PESSIMISTIC -> new PessimisticVerFactRepository(dataSource, options.lockTimeout());
             case ADAPTIVE -> new AdaptiveVerFactRepository(new JooqVerFactRepository(dataSource, options.lockTimeout()),
                     new PessimisticVerFactRepository(dataSource, options.lockTimeout()), hotRows(options),
-                    options.events());
+                    options.events(), options.lockTimeout());
         };
     }
 

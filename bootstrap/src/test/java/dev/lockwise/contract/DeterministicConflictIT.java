@@ -100,7 +100,7 @@ class DeterministicConflictIT {
         CountingRepository pessimistic = new CountingRepository(
                 new PessimisticAccountRepository(DB.dataSource(), Duration.ofSeconds(5)));
         AccountRepository adaptive = new AdaptiveAccountRepository(optimistic, pessimistic,
-                new HotRows(64, Duration.ofSeconds(30)), events);
+                new HotRows(64, Duration.ofSeconds(30)), events, Duration.ofSeconds(5));
         Deposit deposit = new Deposit(adaptive, new ConflictRetry(RetryPolicy.DEFAULT, Strategy.ADAPTIVE, events));
 
         CompletableFuture<Account> first = CompletableFuture.supplyAsync(() -> deposit.depositTo(account.id(), Money.of("1")));
@@ -135,7 +135,7 @@ class DeterministicConflictIT {
         HoldFirstUnderLock pessimistic = new HoldFirstUnderLock(
                 new PessimisticAccountRepository(DB.dataSource(), Duration.ofSeconds(5)));
         AccountRepository adaptive = new AdaptiveAccountRepository(new JooqAccountRepository(DB.dataSource()),
-                pessimistic, hotRows, events);
+                pessimistic, hotRows, events, Duration.ofSeconds(5));
         Deposit deposit = new Deposit(adaptive, new ConflictRetry(RetryPolicy.DEFAULT, Strategy.ADAPTIVE, events));
 
         CompletableFuture<Account> head = CompletableFuture.supplyAsync(

@@ -1,9 +1,13 @@
 package dev.lockwise.reliability;
 
+import dev.lockwise.adapter.jooq.JooqAccountRepository;
+import dev.lockwise.adapter.pessimistic.PessimisticAccountRepository;
 import dev.lockwise.bootstrap.Lockwise;
+import dev.lockwise.domain.ConcurrentUpdateException;
 import dev.lockwise.domain.DatabaseUnavailableException;
 import dev.lockwise.domain.Strategy;
 import dev.lockwise.domain.account.Account;
+import dev.lockwise.domain.account.AccountRepository;
 import dev.lockwise.domain.account.DepositReceipt;
 import dev.lockwise.domain.account.Money;
 import dev.lockwise.domain.account.RequestId;
@@ -11,6 +15,7 @@ import dev.lockwise.domain.account.RequestIdConflictException;
 import dev.lockwise.domain.account.Username;
 import dev.lockwise.testing.TestDatabase;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -22,9 +27,11 @@ import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -115,6 +122,100 @@ class ExactlyOnceDepositIT {
             assertThat(replayed).hasValue(15);
             assertBalance(alice, "105.00", 1);
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Strategy.class)
+    void oneRequestIdRacedForTwoAccountsAppliesOnceAndTheOtherIsARequestIdConflict(Strategy strategy)
+            throws Exception {
+        try (Lockwise lockwise = Lockwise.builder(DB.dataSource()).strategy(strategy).build()) {
+            Account alice = open(lockwise, "alice");
+            Account bob = open(lockwise, "bob");
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                for (int round = 0; round < 40; round++) {
+                    RequestId request = new RequestId("two-accounts-" + round);
+                    CountDownLatch start = new CountDownLatch(1);
+                    List<Future<DepositReceipt>> futures = new ArrayList<>();
+                    for (Account target : List.of(alice, bob)) {
+                        futures.add(pool.submit(() -> {
+                            start.await();
+                            return lockwise.deposit().depositOnce(request, target.id(), Money.of("1.00"));
+                        }));
+                    }
+                    start.countDown();
+                    int applied = 0;
+                    int conflicts = 0;
+                    for (Future<DepositReceipt> future : futures) {
+                        try {
+                            assertThat(future.get(30, TimeUnit.SECONDS).replayed()).isFalse();
+                            applied++;
+                        } catch (ExecutionException e) {
+                            assertThat(e.getCause()).as("round " + round).isInstanceOf(RequestIdConflictException.class);
+                            conflicts++;
+                        }
+                    }
+                    assertThat(applied).as("round " + round).isEqualTo(1);
+                    assertThat(conflicts).as("round " + round).isEqualTo(1);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            Object[] totals = DB.query("SELECT sum(balance), sum(version) FROM account").get(0);
+            assertThat((BigDecimal) totals[0]).isEqualByComparingTo("240.00");
+            assertThat(((Number) totals[1]).longValue()).isEqualTo(40L);
+            assertThat(DB.queryValue("SELECT count(*) FROM deposit_request")).isEqualTo(40L);
+        }
+    }
+
+    /**
+     * The adaptive strategy can send two attempts of one request id on one account down different paths: one
+     * optimistic (conditional write and receipt), one under the row lock. Both adapters take the account row before
+     * the request id, so the two queue on the row; taken in opposite orders they would deadlock (PostgreSQL breaks
+     * it after {@code deadlock_timeout}, a second's stall and a failed attempt each time).
+     */
+    @Test
+    void anOptimisticAndALockedAttemptOfOneRequestIdNeverDeadlock() throws Exception {
+        AccountRepository optimistic = new JooqAccountRepository(DB.dataSource(), Duration.ofSeconds(10));
+        AccountRepository locked = new PessimisticAccountRepository(DB.dataSource(), Duration.ofSeconds(10));
+        Account alice = optimistic.open(new Username("alice"), Money.of("100.00"));
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        int deadlocks = 0;
+        long applied = 0;
+        try {
+            for (int round = 0; round < 60; round++) {
+                RequestId request = new RequestId("mixed-" + round);
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<DepositReceipt>> futures = new ArrayList<>();
+                for (AccountRepository path : List.of(optimistic, locked)) {
+                    futures.add(pool.submit(() -> {
+                        start.await();
+                        return path.depositOnce(request, alice.id(), Money.of("1.00"));
+                    }));
+                }
+                start.countDown();
+                int appliedThisRound = 0;
+                for (Future<DepositReceipt> future : futures) {
+                    try {
+                        appliedThisRound += future.get(30, TimeUnit.SECONDS).replayed() ? 0 : 1;
+                    } catch (ExecutionException e) {
+                        // One attempt may lose the race (that is what the retry is for), but not to a deadlock.
+                        assertThat(e.getCause()).isInstanceOf(ConcurrentUpdateException.class);
+                        if (e.getCause().getCause() instanceof SQLException sql
+                                && "40P01".equals(sql.getSQLState())) {
+                            deadlocks++;
+                        }
+                    }
+                }
+                assertThat(appliedThisRound).as("round " + round).isLessThanOrEqualTo(1);
+                applied += appliedThisRound;
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(deadlocks).as("deadlocks between the two paths").isZero();
+        assertThat(DB.queryValue("SELECT count(*) FROM deposit_request")).isEqualTo(applied);
+        assertBalance(alice, BigDecimal.valueOf(100 + applied).setScale(2).toPlainString(), applied);
     }
 
     @ParameterizedTest

@@ -1,5 +1,6 @@
 package dev.lockwise.adapter.pessimistic;
 
+import dev.lockwise.domain.ConcurrentUpdateException;
 import dev.lockwise.domain.Updated;
 import dev.lockwise.domain.account.Account;
 import dev.lockwise.domain.account.AccountId;
@@ -43,6 +44,7 @@ public final class PessimisticAccountRepository implements AccountRepository {
             + " FROM deposit_request WHERE request_id = ?";
     private static final String INSERT_RECEIPT = "INSERT INTO deposit_request"
             + " (request_id, account_id, amount, balance_after, version_after) VALUES (?, ?, ?, ?, ?)";
+    private static final String UNIQUE_VIOLATION = "23505";
     private static final String WRITE_RECORD_AND_COMMIT = LockingSql.committing(WRITE + "; " + INSERT_RECEIPT);
 
     private final Transactions transactions;
@@ -120,6 +122,15 @@ public final class PessimisticAccountRepository implements AccountRepository {
                         write.setBigDecimal(7, after.balance().amount());
                         write.setLong(8, after.version());
                         write.execute();
+                    } catch (SQLException e) {
+                        if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                            // Another transaction recorded this request id after our look-up (for another account:
+                            // the row lock on ours did not exclude it). Retried, the look-up finds that receipt and
+                            // replays it, or refuses a different deposit with RequestIdConflictException.
+                            throw new ConcurrentUpdateException("request '" + requestId + "' was recorded"
+                                    + " concurrently", e);
+                        }
+                        throw e;
                     }
                     return new DepositReceipt(requestId, id, amount, after.balance(), after.version(), false);
                 });

@@ -128,6 +128,18 @@ public final class JooqAccountRepository implements AccountRepository {
         Account before = find(id).orElseThrow(() -> new AccountNotFoundException(id));
         Account after = before.deposit(amount);
         return transactions.inTransaction("deposit into account " + id + " as request '" + requestId + "'", connection -> {
+            // The account row first, then the request id: the order the pessimistic adapter takes them in (row
+            // lock, then receipt), so two attempts of one request id on one account, one optimistic and one locked
+            // (the adaptive strategy mixes them), queue on the row instead of deadlocking on row and request id.
+            try (PreparedStatement write = connection.prepareStatement(updateIfVersion)) {
+                write.setBigDecimal(1, after.balance().amount());
+                write.setLong(2, id.value());
+                write.setLong(3, before.version());
+                if (write.executeUpdate() == 0) {
+                    throw new ConcurrentUpdateException("account " + id + " changed after it was read at version "
+                            + before.version());
+                }
+            }
             try (PreparedStatement record = connection.prepareStatement(insertReceipt)) {
                 record.setString(1, requestId.value());
                 record.setLong(2, id.value());
@@ -136,15 +148,6 @@ public final class JooqAccountRepository implements AccountRepository {
                 record.setLong(5, after.version());
                 if (record.executeUpdate() == 0) {
                     throw new ConcurrentUpdateException("request '" + requestId + "' was recorded concurrently");
-                }
-            }
-            try (PreparedStatement write = connection.prepareStatement(updateIfVersion)) {
-                write.setBigDecimal(1, after.balance().amount());
-                write.setLong(2, id.value());
-                write.setLong(3, before.version());
-                if (write.executeUpdate() == 0) {
-                    throw new ConcurrentUpdateException("account " + id + " changed after it was read at version "
-                            + before.version());
                 }
             }
             return new DepositReceipt(requestId, id, amount, after.balance(), after.version(), false);

@@ -13,6 +13,7 @@ import dev.lockwise.domain.account.Money;
 import dev.lockwise.domain.account.RequestId;
 import dev.lockwise.domain.account.Username;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -27,10 +28,11 @@ public final class AdaptiveAccountRepository implements RetryAwareAccountReposit
     private final AdaptivePath<AccountKey, Account> path;
 
     public AdaptiveAccountRepository(AccountRepository optimistic, AccountRepository pessimistic, HotRows hotRows,
-                                     LockwiseEvents events) {
+                                     LockwiseEvents events, Duration lockTimeout) {
         this.optimistic = Objects.requireNonNull(optimistic, "optimistic");
         this.pessimistic = Objects.requireNonNull(pessimistic, "pessimistic");
-        this.path = new AdaptivePath<>(hotRows, events, Operation.DEPOSIT, AccountKey::hotKey);
+        this.path = new AdaptivePath<>(hotRows, events, Operation.DEPOSIT, AccountKey::hotKey,
+                lockTimeout);
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.lockwise.application.retry.Attempt;
 import dev.lockwise.domain.ConcurrentUpdateException;
 import dev.lockwise.domain.Updated;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
@@ -49,16 +50,19 @@ final class AdaptivePath<K, T> {
     private final LockedBatches<K, T> batches;
 
     /**
-     * @param hotKey the row's key in the hot-row memory, from the row identity the repository passes to
-     *               {@link #update}
+     * @param hotKey      the row's key in the hot-row memory, from the row identity the repository passes to
+     *                    {@link #update}
+     * @param lockTimeout how long a locked attempt waits in this process for its turn at the row (as long as it
+     *                    would wait for the row lock in the database)
      */
-    AdaptivePath(HotRows hotRows, LockwiseEvents events, Operation operation, ToLongFunction<K> hotKey) {
+    AdaptivePath(HotRows hotRows, LockwiseEvents events, Operation operation, ToLongFunction<K> hotKey,
+                 Duration lockTimeout) {
         this.hotRows = Objects.requireNonNull(hotRows, "hotRows");
         this.events = Objects.requireNonNull(events, "events");
         this.operation = Objects.requireNonNull(operation, "operation");
         this.hotKey = Objects.requireNonNull(hotKey, "hotKey");
         events.hotRowMemory(operation, hotRows::hotCount);
-        this.batches = new LockedBatches<>((row, size) -> {
+        this.batches = new LockedBatches<>(lockTimeout, (row, size) -> {
             if (size > 1) {
                 hotRows.markHot(hotKey.applyAsLong(row));
             }

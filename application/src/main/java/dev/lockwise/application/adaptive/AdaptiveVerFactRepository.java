@@ -9,6 +9,7 @@ import dev.lockwise.domain.verfact.VerFact;
 import dev.lockwise.domain.verfact.VerFactId;
 import dev.lockwise.domain.verfact.VerFactRepository;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -21,10 +22,11 @@ public final class AdaptiveVerFactRepository implements RetryAwareVerFactReposit
     private final AdaptivePath<VerFactId, VerFact> path;
 
     public AdaptiveVerFactRepository(VerFactRepository optimistic, VerFactRepository pessimistic, HotRows hotRows,
-                                     LockwiseEvents events) {
+                                     LockwiseEvents events, Duration lockTimeout) {
         this.optimistic = Objects.requireNonNull(optimistic, "optimistic");
         this.pessimistic = Objects.requireNonNull(pessimistic, "pessimistic");
-        this.path = new AdaptivePath<>(hotRows, events, Operation.SET_AS_PROCESSED, VerFactId::value);
+        this.path = new AdaptivePath<>(hotRows, events, Operation.SET_AS_PROCESSED, VerFactId::value,
+                lockTimeout);
     }
 
     @Override

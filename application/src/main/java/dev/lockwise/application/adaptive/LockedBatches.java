@@ -1,12 +1,19 @@
 package dev.lockwise.application.adaptive;
 
+import dev.lockwise.domain.LockWaitTimeoutException;
 import dev.lockwise.domain.Updated;
+import dev.lockwise.domain.WaitInterruptedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -26,16 +33,24 @@ import java.util.function.UnaryOperator;
  *
  * <p>Rules:
  * <ul>
- *   <li>Queues are per stripe (a fixed set, chosen by the row), so memory does not grow with the number of rows;
- *       only attempts on an equal row are combined, and rows that share a stripe take turns.</li>
+ *   <li>One queue per row that has callers, made when the first arrives and dropped when the last leaves: a busy row
+ *       never holds up another row, and memory grows with the rows in use at this moment, not with all rows seen.</li>
  *   <li>At most {@link #MAX_BATCH} changes per transaction, so one transaction stays short.</li>
  *   <li>A change that throws fails only its own caller; the others are applied and written.</li>
  *   <li>If the transaction fails (lock timeout, lost connection, no such row…), every caller in it gets that
  *       failure, exactly as if each had run alone at that moment; their retries decide what happens next.</li>
  *   <li>The head waits for nobody: it takes what is queued when it starts. When it is done it hands the turn to the
  *       oldest waiter and returns, so no caller serves others for longer than its own transaction.</li>
- *   <li>Waiting is not interruptible (as with {@code Lock.lock()}): a queued change may already be inside a running
- *       transaction, and its caller must learn the outcome. The interrupt status is kept.</li>
+ *   <li>A caller not yet taken into a transaction waits at most the queue timeout (the lock timeout: how long a
+ *       caller is prepared to wait for the row) and leaves with {@link LockWaitTimeoutException}; interrupted, it
+ *       leaves at once with {@link WaitInterruptedException} and its interrupt status set. Either way nothing was
+ *       written for it. Once taken into a transaction (as the head or as a member), it waits for the outcome whatever
+ *       happens, as its change may already be committed, and keeps any interrupt for afterwards.</li>
+ *   <li>The head clears its thread's interrupt status while it runs the transaction and restores it afterwards: an
+ *       interrupt meant for one caller must not abort a transaction that carries other callers' changes (the
+ *       connection pool gives up on an interrupted thread).</li>
+ *   <li>Every member ends with an outcome: a batch listener that throws is logged and ignored (it observes, it does
+ *       not decide), and a member the transaction somehow left without one gets an {@link IllegalStateException}.</li>
  * </ul>
  *
  * <p>Between processes nothing is combined; PostgreSQL's row lock still excludes them from one another.
@@ -44,8 +59,8 @@ import java.util.function.UnaryOperator;
  * @param <T> the row type
  */
 final class LockedBatches<K, T> {
-    /** Fixed: memory does not grow with the number of rows. */
-    static final int STRIPES = 256;
+    private static final Logger LOG = LoggerFactory.getLogger(LockedBatches.class);
+
     /** The most changes one locked transaction applies. */
     static final int MAX_BATCH = 64;
 
@@ -61,14 +76,21 @@ final class LockedBatches<K, T> {
         void ran(K row, int size);
     }
 
-    private final List<Stripe> stripes = new ArrayList<>(STRIPES);
+    private final ConcurrentMap<K, RowQueue> queues = new ConcurrentHashMap<>();
+    private final long queueTimeoutNanos;
     private final BatchListener<K> listener;
 
-    LockedBatches(BatchListener<K> listener) {
-        this.listener = Objects.requireNonNull(listener, "listener");
-        for (int i = 0; i < STRIPES; i++) {
-            stripes.add(new Stripe());
+    /**
+     * @param queueTimeout how long a caller waits in this process for its turn before it gives up (positive)
+     * @param listener     told of every combined transaction; its failures are logged and ignored
+     */
+    LockedBatches(Duration queueTimeout, BatchListener<K> listener) {
+        Objects.requireNonNull(queueTimeout, "queueTimeout");
+        if (queueTimeout.isNegative() || queueTimeout.isZero()) {
+            throw new IllegalArgumentException("queue timeout must be positive, got " + queueTimeout);
         }
+        this.queueTimeoutNanos = queueTimeout.toNanos();
+        this.listener = Objects.requireNonNull(listener, "listener");
     }
 
     /**
@@ -76,7 +98,11 @@ final class LockedBatches<K, T> {
      * to an equal row.
      *
      * @param row    identifies the row; attempts are combined only when their rows are equal
+     * @param change this caller's change
      * @param locked runs a (combined) change under the row lock; called by whichever caller is at the head
+     * @return the row as this caller's change found it and as it left it
+     * @throws LockWaitTimeoutException if the caller's turn did not come within the queue timeout
+     * @throws WaitInterruptedException if the caller was interrupted before its turn came
      */
     Updated<T> update(K row, UnaryOperator<T> change, LockedUpdate<T> locked) {
         Objects.requireNonNull(change, "change");
@@ -90,7 +116,14 @@ final class LockedBatches<K, T> {
 
     /**
      * One locked attempt that cannot be combined (it does more than change the row, say, records a request id): it
-     * queues with the others on its row's stripe and runs alone.
+     * queues with the others on its row and runs alone.
+     *
+     * @param row    identifies the row whose queue the attempt joins
+     * @param locked the whole attempt, run by this caller in its turn
+     * @param <R>    what the attempt returns
+     * @return what {@code locked} returned
+     * @throws LockWaitTimeoutException if the caller's turn did not come within the queue timeout
+     * @throws WaitInterruptedException if the caller was interrupted before its turn came
      */
     <R> R alone(K row, Supplier<R> locked) {
         Waiter waiter = new Waiter(Objects.requireNonNull(row, "row"), null, null,
@@ -102,26 +135,37 @@ final class LockedBatches<K, T> {
     }
 
     private void run(Waiter self) {
-        Stripe stripe = stripes.get(stripeOf(self.row));
+        if (Thread.currentThread().isInterrupted()) {
+            throw interrupted(self);
+        }
+        long deadline = System.nanoTime() + queueTimeoutNanos;
+        RowQueue queue;
         boolean head;
-        synchronized (stripe) {
-            head = !stripe.running;
-            if (head) {
-                stripe.running = true;
-            } else {
-                stripe.waiting.addLast(self);
+        while (true) {
+            queue = queues.computeIfAbsent(self.row, key -> new RowQueue());
+            synchronized (queue) {
+                if (queue.retired) {
+                    continue; // emptied and dropped after we found it: take the row's current queue
+                }
+                head = !queue.running;
+                if (head) {
+                    queue.running = true;
+                } else {
+                    queue.waiting.addLast(self);
+                }
+                break;
             }
         }
-        if (!head && self.awaitTurn() == Waiter.DONE) {
+        if (!head && !awaitTurn(self, queue, deadline)) {
             return;
         }
         List<Waiter> batch = new ArrayList<>();
         batch.add(self);
         if (self.combinable()) {
-            synchronized (stripe) {
-                for (Iterator<Waiter> it = stripe.waiting.iterator(); it.hasNext() && batch.size() < MAX_BATCH; ) {
+            synchronized (queue) {
+                for (Iterator<Waiter> it = queue.waiting.iterator(); it.hasNext() && batch.size() < MAX_BATCH; ) {
                     Waiter other = it.next();
-                    if (other.combinable() && other.row.equals(self.row)) {
+                    if (other.combinable()) {
                         it.remove();
                         batch.add(other);
                     }
@@ -132,10 +176,12 @@ final class LockedBatches<K, T> {
             execute(batch);
         } finally {
             Waiter next;
-            synchronized (stripe) {
-                next = stripe.waiting.pollFirst();
+            synchronized (queue) {
+                next = queue.waiting.pollFirst();
                 if (next == null) {
-                    stripe.running = false;
+                    queue.running = false;
+                    queue.retired = true;
+                    queues.remove(self.row, queue);
                 }
             }
             if (next != null) {
@@ -147,23 +193,80 @@ final class LockedBatches<K, T> {
         }
     }
 
+    /**
+     * Waits until {@code self} is made the head (true) or has been carried by another head's transaction (false).
+     * Until it is taken from the queue it may leave: when the deadline passes or when interrupted.
+     */
+    private boolean awaitTurn(Waiter self, RowQueue queue, long deadline) {
+        boolean interrupted = false;
+        int seen;
+        while ((seen = self.state) == Waiter.WAITING) {
+            long left = deadline - System.nanoTime();
+            boolean timedOut = left <= 0;
+            if (!interrupted && !timedOut) {
+                LockSupport.parkNanos(this, left);
+                interrupted = Thread.interrupted();
+                continue;
+            }
+            synchronized (queue) {
+                if (queue.waiting.remove(self)) { // not taken by anyone: leaving changes nothing
+                    if (interrupted) {
+                        throw interrupted(self);
+                    }
+                    throw new LockWaitTimeoutException("waited " + Duration.ofNanos(queueTimeoutNanos).toMillis()
+                            + " ms (the lock timeout) in this process for a turn at the row lock of " + self.row
+                            + " without getting one", null);
+                }
+            }
+            // Taken: our change may be in a transaction now. Wait for the outcome, uninterruptibly.
+            while ((seen = self.state) == Waiter.WAITING) {
+                LockSupport.park(this);
+                interrupted |= Thread.interrupted();
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return seen == Waiter.HEAD;
+    }
+
+    private WaitInterruptedException interrupted(Waiter self) {
+        Thread.currentThread().interrupt();
+        return new WaitInterruptedException("interrupted while waiting in this process for a turn at the row lock of "
+                + self.row + "; nothing was written");
+    }
+
     private void execute(List<Waiter> batch) {
         Waiter head = batch.get(0);
-        if (!head.combinable()) {
-            try {
-                head.result = head.alone.get();
-            } catch (RuntimeException | Error failure) {
-                head.failure = failure;
-            }
-            return;
-        }
-        listener.ran(head.row, batch.size());
         try {
-            head.locked.apply(row -> applyInTurn(batch, row));
+            if (!head.combinable()) {
+                head.settle(head.alone.get(), null);
+                return;
+            }
+            try {
+                listener.ran(head.row, batch.size());
+            } catch (RuntimeException listenerFailure) {
+                LOG.warn("a locked-batch listener failed; the batch runs regardless", listenerFailure);
+            }
+            // The transaction carries other callers' changes: an interrupt meant for the head must not abort it.
+            boolean interrupted = Thread.interrupted();
+            try {
+                head.locked.apply(row -> applyInTurn(batch, row));
+            } finally {
+                if (interrupted | Thread.interrupted()) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         } catch (RuntimeException | Error failure) {
             for (Waiter waiter : batch) {
-                waiter.result = null;
-                waiter.failure = failure;
+                waiter.settle(null, failure);
+            }
+        } finally {
+            for (Waiter waiter : batch) {
+                if (!waiter.settled) {
+                    waiter.settle(null, new IllegalStateException("the locked transaction for " + waiter.row
+                            + " ended without an outcome for this caller"));
+                }
             }
         }
     }
@@ -177,37 +280,37 @@ final class LockedBatches<K, T> {
         for (Waiter waiter : batch) {
             try {
                 T next = waiter.change.apply(current);
-                waiter.result = new Updated<>(current, next);
-                waiter.failure = null;
+                waiter.settle(new Updated<>(current, next), null);
                 current = next;
             } catch (RuntimeException failure) {
-                waiter.result = null;
-                waiter.failure = failure;
+                waiter.settle(null, failure);
             }
         }
         return current;
     }
 
-    /** Callers waiting for their turn, over all stripes (a diagnostic; tests use it to know the queue is formed). */
+    /** Callers waiting for their turn, over all rows (a diagnostic; tests use it to know the queue is formed). */
     int waiting() {
         int count = 0;
-        for (Stripe stripe : stripes) {
-            synchronized (stripe) {
-                count += stripe.waiting.size();
+        for (RowQueue queue : queues.values()) {
+            synchronized (queue) {
+                count += queue.waiting.size();
             }
         }
         return count;
     }
 
-    static int stripeOf(Object row) {
-        long mixed = row.hashCode() * 0x9E3779B97F4A7C15L;
-        return (int) (mixed >>> 32) & (STRIPES - 1);
+    /** Rows with a queue at this moment (a diagnostic; tests use it to see queues dropped when idle). */
+    int rowsQueued() {
+        return queues.size();
     }
 
-    private final class Stripe {
-        /** Guarded by this stripe's monitor: whether a head is running a transaction. */
+    private final class RowQueue {
+        /** Guarded by this queue's monitor: whether a head is running a transaction. */
         boolean running;
-        /** Guarded by this stripe's monitor: callers waiting for their turn, oldest first. */
+        /** Guarded by this queue's monitor: dropped from the map; an arrival that still finds it looks again. */
+        boolean retired;
+        /** Guarded by this queue's monitor: callers waiting for their turn, oldest first. */
         final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
     }
 
@@ -222,9 +325,10 @@ final class LockedBatches<K, T> {
         final LockedUpdate<T> locked;
         final Supplier<?> alone;
         private final Thread thread = Thread.currentThread();
-        private volatile int state = WAITING;
+        volatile int state = WAITING;
         Object result;
         Throwable failure;
+        boolean settled;
 
         Waiter(K row, UnaryOperator<T> change, LockedUpdate<T> locked, Supplier<?> alone) {
             this.row = row;
@@ -237,24 +341,15 @@ final class LockedBatches<K, T> {
             return change != null;
         }
 
+        void settle(Object newResult, Throwable newFailure) {
+            result = newResult;
+            failure = newFailure;
+            settled = true;
+        }
+
         void signal(int newState) {
             state = newState;
             LockSupport.unpark(thread);
-        }
-
-        int awaitTurn() {
-            boolean interrupted = false;
-            int seen;
-            while ((seen = state) == WAITING) {
-                LockSupport.park(this);
-                if (Thread.interrupted()) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-            return seen;
         }
 
         Object outcome() {

@@ -28,7 +28,7 @@ class AdaptiveAccountRepositoryTest {
     private final CountingEvents events = new CountingEvents();
     private final HotRows hotRows = new HotRows(64, Duration.ofSeconds(30));
     private final AdaptiveAccountRepository adaptive =
-            new AdaptiveAccountRepository(optimistic, pessimistic, hotRows, events);
+            new AdaptiveAccountRepository(optimistic, pessimistic, hotRows, events, Duration.ofSeconds(5));
     private final Account calm = open("calm");
     private final Account hot = open("hot");
 
@@ -71,7 +71,7 @@ class AdaptiveAccountRepositoryTest {
     @Test
     void anAttemptAfterAConflictIsLockedEvenWhenTheHotRowMemoryHasForgottenTheRow() {
         AdaptiveAccountRepository forgetful = new AdaptiveAccountRepository(optimistic, pessimistic,
-                new HotRows(64, Duration.ofMillis(1)), events);
+                new HotRows(64, Duration.ofMillis(1)), events, Duration.ofSeconds(5));
         forgetful.update(calm.id(), a -> a.deposit(Money.of("1")), new Attempt(2, true));
         assertThat(pessimistic.writeAttempts()).isEqualTo(1);
         assertThat(optimistic.writeAttempts()).isZero();

@@ -2,11 +2,14 @@ package dev.lockwise.application.adaptive;
 
 import dev.lockwise.domain.LockWaitTimeoutException;
 import dev.lockwise.domain.Updated;
+import dev.lockwise.domain.WaitInterruptedException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -25,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class LockedBatchesTest {
     private final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
-    private final LockedBatches<Object, Long> batches = new LockedBatches<>((row, size) -> batchSizes.add(size));
+    private final LockedBatches<Object, Long> batches = new LockedBatches<>(Duration.ofSeconds(30),
+            (row, size) -> batchSizes.add(size));
     private final ExecutorService callers = Executors.newCachedThreadPool();
 
     /** A row: one counter, whose "transaction" applies a change under its monitor; can be held to build a queue. */
@@ -34,8 +38,10 @@ class LockedBatchesTest {
         final AtomicInteger transactions = new AtomicInteger();
         volatile CountDownLatch hold = new CountDownLatch(0);
         final CountDownLatch entered = new CountDownLatch(1);
+        final AtomicInteger entries = new AtomicInteger();
 
         Updated<Long> transaction(UnaryOperator<Long> change) {
+            entries.incrementAndGet();
             entered.countDown();
             if (hold.getCount() > 0) {
                 await(hold);
@@ -84,26 +90,26 @@ class LockedBatchesTest {
     }
 
     @Test
-    void rowsThatShareAStripeTakeTurnsButAreNeverCombined() throws Exception {
-        long a = 1;
-        long b = 2;
-        while (LockedBatches.stripeOf(b) != LockedBatches.stripeOf(a)) {
-            b++;
-        }
-        Row rowA = new Row();
-        Row rowB = new Row();
-        Future<Updated<Long>> head = holdingTheRow(a, rowA);
-        long keyB = b;
-        Future<Updated<Long>> onB = callers.submit(() -> batches.update(keyB, v -> v + 5, rowB::transaction));
-        Future<Updated<Long>> onA = callers.submit(() -> batches.update(a, v -> v + 1, rowA::transaction));
-        awaitWaiting(2);
-        rowA.hold.countDown();
+    void aBusyRowHoldsUpNoOtherRowAndQueuesAreDroppedWhenIdle() throws Exception {
+        Row busy = new Row();
+        Row other = new Row();
+        Future<Updated<Long>> head = holdingTheRow("busy", busy);
+        Future<Updated<Long>> queued = callers.submit(() -> batches.update("busy", v -> v + 1, busy::transaction));
+        awaitWaiting(1);
+
+        // Whatever the rows' hash codes: another row has a queue of its own and runs at once.
+        callers.submit(() -> {
+            for (int i = 0; i < 300; i++) {
+                assertThat(batches.update("other-" + i, v -> v + 1, other::transaction).after()).isEqualTo(i + 1L);
+            }
+            return null;
+        }).get(10, TimeUnit.SECONDS);
+        assertThat(batches.rowsQueued()).as("only the busy row has a queue").isEqualTo(1);
+        busy.hold.countDown();
 
         assertThat(head.get(5, TimeUnit.SECONDS).after()).isEqualTo(1L);
-        assertThat(onB.get(5, TimeUnit.SECONDS)).isEqualTo(new Updated<>(0L, 5L));
-        assertThat(onA.get(5, TimeUnit.SECONDS)).isEqualTo(new Updated<>(1L, 2L));
-        assertThat(rowA.transactions).hasValue(2);
-        assertThat(rowB.transactions).hasValue(1);
+        assertThat(queued.get(5, TimeUnit.SECONDS)).isEqualTo(new Updated<>(1L, 2L));
+        assertThat(batches.rowsQueued()).as("idle queues are dropped").isZero();
     }
 
     @Test
@@ -177,25 +183,158 @@ class LockedBatchesTest {
     }
 
     @Test
-    void anInterruptedWaiterStillLearnsItsOutcomeAndKeepsItsInterrupt() throws Exception {
+    void aWaiterNotYetTakenLeavesOnInterruptWithNothingWritten() throws Exception {
         Row row = new Row();
         Future<Updated<Long>> head = holdingTheRow("row", row);
+        CompletableFuture<Throwable> left = new CompletableFuture<>();
         AtomicInteger interruptedAfter = new AtomicInteger(-1);
         Thread waiter = new Thread(() -> {
-            batches.update("row", v -> v + 1, row::transaction);
+            try {
+                batches.update("row", v -> v + 100, row::transaction);
+                left.complete(null);
+            } catch (RuntimeException e) {
+                left.complete(e);
+            }
             interruptedAfter.set(Thread.currentThread().isInterrupted() ? 1 : 0);
         });
         waiter.start();
         awaitWaiting(1);
         waiter.interrupt();
-        Thread.sleep(50);
-        assertThat(waiter.isAlive()).isTrue();
-        row.hold.countDown();
-        waiter.join(5000);
-        head.get(5, TimeUnit.SECONDS);
 
+        assertThat(left.get(5, TimeUnit.SECONDS)).isInstanceOf(WaitInterruptedException.class)
+                .hasMessageContaining("nothing was written");
+        waiter.join(5000);
+        assertThat(interruptedAfter).as("the interrupt status is kept").hasValue(1);
+        assertThat(batches.waiting()).isZero();
+        row.hold.countDown();
+        head.get(5, TimeUnit.SECONDS);
+        assertThat(row.value()).as("only the head's change").isEqualTo(1L);
+        assertThat(row.transactions).hasValue(1);
+    }
+
+    @Test
+    void aWaiterNotYetTakenLeavesWhenTheLockTimeoutPasses() throws Exception {
+        LockedBatches<Object, Long> impatient = new LockedBatches<>(Duration.ofMillis(200), (row, size) -> { });
+        Row row = new Row();
+        row.hold = new CountDownLatch(1);
+        Future<Updated<Long>> head = callers.submit(() -> impatient.update("row", v -> v + 1, row::transaction));
+        assertThat(row.entered.await(5, TimeUnit.SECONDS)).isTrue();
+        long started = System.nanoTime();
+
+        assertThatThrownBy(() -> impatient.update("row", v -> v + 100, row::transaction))
+                .isInstanceOf(LockWaitTimeoutException.class).hasMessageContaining("200 ms");
+        assertThat(System.nanoTime() - started).as("not before the timeout")
+                .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(200));
+        assertThat(impatient.waiting()).isZero();
+        row.hold.countDown();
+        assertThat(head.get(5, TimeUnit.SECONDS).after()).isEqualTo(1L);
+        assertThat(row.value()).as("the timed-out change was never applied").isEqualTo(1L);
+        assertThat(impatient.rowsQueued()).isZero();
+    }
+
+    @Test
+    void aCallerAlreadyInARunningTransactionLearnsItsOutcomeAndKeepsItsInterrupt() throws Exception {
+        Row row = new Row();
+        Future<Updated<Long>> first = holdingTheRow("row", row);
+        Future<Updated<Long>> nextHead = callers.submit(() -> batches.update("row", v -> v + 10, row::transaction));
+        awaitWaiting(1);
+        AtomicInteger interruptedAfter = new AtomicInteger(-1);
+        CompletableFuture<Updated<Long>> member = new CompletableFuture<>();
+        Thread memberThread = new Thread(() -> {
+            member.complete(batches.update("row", v -> v + 100, row::transaction));
+            interruptedAfter.set(Thread.currentThread().isInterrupted() ? 1 : 0);
+        });
+        memberThread.start();
+        awaitWaiting(2);
+        CountDownLatch secondHold = new CountDownLatch(1);
+        CountDownLatch firstHold = row.hold;
+        row.hold = secondHold; // the next transaction (next head + member) will wait inside, holding the row
+        firstHold.countDown();
+        first.get(5, TimeUnit.SECONDS);
+        awaitEntries(row, 2);
+        assertThat(batches.waiting()).as("the member was taken into the running transaction").isZero();
+
+        memberThread.interrupt();
+        Thread.sleep(50);
+        assertThat(memberThread.isAlive()).as("a member waits for its outcome").isTrue();
+        secondHold.countDown();
+
+        assertThat(nextHead.get(5, TimeUnit.SECONDS)).isEqualTo(new Updated<>(1L, 11L));
+        assertThat(member.get(5, TimeUnit.SECONDS)).isEqualTo(new Updated<>(11L, 111L));
+        memberThread.join(5000);
         assertThat(interruptedAfter).hasValue(1);
-        assertThat(row.value()).isEqualTo(2L);
+        assertThat(row.transactions).hasValue(2);
+    }
+
+    @Test
+    void anInterruptReachingTheHeadDoesNotFailTheOthersInItsTransaction() throws Exception {
+        Row row = new Row();
+        // Stands in for an interrupt that arrives as the head starts the batch: the listener runs on the head's thread.
+        LockedBatches<Object, Long> interrupting = new LockedBatches<>(Duration.ofSeconds(30), (key, size) -> {
+            if (size > 1) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        // Like a connection pool, the transaction refuses to start on an interrupted thread.
+        LockedBatches.LockedUpdate<Long> poolLike = change -> {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new IllegalStateException("interrupted during connection acquisition");
+            }
+            return row.transaction(change);
+        };
+        row.hold = new CountDownLatch(1);
+        Future<Updated<Long>> first = callers.submit(() -> interrupting.update("row", v -> v + 1, poolLike));
+        assertThat(row.entered.await(5, TimeUnit.SECONDS)).isTrue();
+        AtomicInteger headInterruptedAfter = new AtomicInteger(-1);
+        Future<Updated<Long>> nextHead = callers.submit(() -> {
+            Updated<Long> updated = interrupting.update("row", v -> v + 10, poolLike);
+            headInterruptedAfter.set(Thread.interrupted() ? 1 : 0);
+            return updated;
+        });
+        awaitWaiting(interrupting, 1);
+        List<Future<Updated<Long>>> members = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            members.add(callers.submit(() -> interrupting.update("row", v -> v + 100, poolLike)));
+        }
+        awaitWaiting(interrupting, 4);
+        row.hold.countDown();
+
+        first.get(5, TimeUnit.SECONDS);
+        assertThat(nextHead.get(5, TimeUnit.SECONDS).after()).isEqualTo(11L);
+        for (Future<Updated<Long>> member : members) {
+            assertThat(member.get(5, TimeUnit.SECONDS).after() - member.get().before()).isEqualTo(100L);
+        }
+        assertThat(headInterruptedAfter).as("the head's interrupt is restored afterwards").hasValue(1);
+        assertThat(row.value()).isEqualTo(311L);
+        assertThat(row.transactions).hasValue(2);
+    }
+
+    @Test
+    void aListenerThatThrowsLeavesNoMemberWithoutAnOutcome() throws Exception {
+        Row row = new Row();
+        LockedBatches<Object, Long> failingListener = new LockedBatches<>(Duration.ofSeconds(30), (key, size) -> {
+            throw new IllegalStateException("metrics backend down");
+        });
+        row.hold = new CountDownLatch(1);
+        Future<Updated<Long>> first = callers.submit(() -> failingListener.update("row", v -> v + 1,
+                row::transaction));
+        assertThat(row.entered.await(5, TimeUnit.SECONDS)).isTrue();
+        List<Future<Updated<Long>>> queued = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            queued.add(callers.submit(() -> failingListener.update("row", v -> v + 1, row::transaction)));
+        }
+        awaitWaiting(failingListener, 5);
+        row.hold.countDown();
+
+        assertThat(first.get(5, TimeUnit.SECONDS)).isEqualTo(new Updated<>(0L, 1L));
+        List<Long> afters = new ArrayList<>();
+        for (Future<Updated<Long>> future : queued) {
+            Updated<Long> updated = future.get(5, TimeUnit.SECONDS);
+            assertThat(updated).isNotNull();
+            afters.add(updated.after());
+        }
+        assertThat(afters).containsExactlyInAnyOrder(2L, 3L, 4L, 5L, 6L);
+        assertThat(row.value()).isEqualTo(6L);
     }
 
     @Test
@@ -243,10 +382,24 @@ class LockedBatchesTest {
     }
 
     private void awaitWaiting(int count) throws InterruptedException {
+        awaitWaiting(batches, count);
+    }
+
+    private static void awaitWaiting(LockedBatches<Object, Long> queue, int count) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (batches.waiting() < count) {
+        while (queue.waiting() < count) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("expected " + count + " waiting, saw " + batches.waiting());
+                throw new AssertionError("expected " + count + " waiting, saw " + queue.waiting());
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    private static void awaitEntries(Row row, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (row.entries.get() < count) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("expected " + count + " transactions entered, saw " + row.entries.get());
             }
             Thread.sleep(1);
         }
