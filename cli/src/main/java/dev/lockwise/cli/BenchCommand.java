@@ -14,6 +14,7 @@ import dev.lockwise.cli.bench.LockwiseDeposits;
 import dev.lockwise.cli.bench.Pgbench;
 import dev.lockwise.cli.bench.Progress;
 import dev.lockwise.cli.bench.Reports;
+import dev.lockwise.cli.bench.ServerSettings;
 import dev.lockwise.cli.config.ConfigException;
 import dev.lockwise.cli.config.Durations;
 import dev.lockwise.cli.config.Setting;
@@ -60,7 +61,8 @@ final class BenchCommand extends SessionCommand {
     String duration = "1s";
 
     @Option(names = "--rounds", paramLabel = "N", description = "Rounds of the contention sweep, strategies in a"
-            + " rotated order each round; a cell's ops/s is the median of its rounds (default 5).")
+            + " rotated order each round, each followed at once by pgbench on its SQL; every comparison is made round"
+            + " by round, with a 95 % confidence interval; a cell's ops/s is the median of its rounds (default 5).")
     int rounds = 5;
 
     @Option(names = "--warmup", paramLabel = "DURATION", description = "Unmeasured warm-up per cell and round"
@@ -82,6 +84,21 @@ final class BenchCommand extends SessionCommand {
     @Option(names = "--no-pgbench", negatable = true, description = "Do not run pgbench even if it is on the PATH.")
     boolean pgbench = true;
 
+    @Option(names = "--rate", split = ",", paramLabel = "PER_SECOND", description = "Open-loop arrival rates:"
+            + " deposits offered per second whether or not earlier ones finished, latency counted from each one's"
+            + " intended start; each strategy and contention level tries them in increasing order for 3x --duration"
+            + " until one is not sustained (default 500,1000,2000,4000,8000,16000,32000; --rate 0 skips).")
+    List<Integer> rates = List.of(500, 1000, 2000, 4000, 8000, 16_000, 32_000);
+
+    @Option(names = "--p99-bound", paramLabel = "DURATION", description = "The p99 latency a rate must keep within"
+            + " to count as sustained (default 50ms).")
+    String p99Bound = "50ms";
+
+    @Option(names = "--no-durable", negatable = true, description = "Durable commits (default): the bench's"
+            + " database runs with synchronous_commit=on. --no-durable sets synchronous_commit=off there (commits"
+            + " acknowledged before they reach the disk), and every report says so.")
+    boolean durable = true;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default bench-results).")
     Path outputDir = Path.of("bench-results");
 
@@ -99,7 +116,8 @@ final class BenchCommand extends SessionCommand {
     void validate() {
         try {
             config = new BenchConfig(strategies, accounts, callers, Durations.parse(warmup), Durations.parse(duration),
-                    rounds, seed, verfactRows, verfactWorkers, lease, pgbench, outputDir);
+                    rounds, seed, verfactRows, verfactWorkers, lease, pgbench, outputDir,
+                    rates.equals(List.of(0)) ? List.of() : rates, Durations.parse(p99Bound));
         } catch (IllegalArgumentException e) {
             throw new ConfigException("invalid bench duration: " + e.getMessage());
         }
@@ -115,6 +133,10 @@ final class BenchCommand extends SessionCommand {
     @Override
     int run(Session session) throws Exception {
         var dataSource = session.database.dataSource();
+        // The bench's database is its own (a scratch database, or the embedded server's): set its durability for
+        // every session that will connect to it — this pool's after an eviction, the worker JVMs', pgbench's.
+        ServerSettings.setSynchronousCommit(dataSource, durable);
+        session.database.pool().getHikariPoolMXBean().softEvictConnections();
         Map<String, BenchDeposits> deposits = new LinkedHashMap<>();
         Map<String, SetAsProcessed> processors = new LinkedHashMap<>();
         Map<String, DepositRunner> runners = new LinkedHashMap<>();
@@ -151,7 +173,8 @@ final class BenchCommand extends SessionCommand {
             try (Connection connection = dataSource.getConnection()) {
                 serverVersion = connection.getMetaData().getDatabaseProductVersion();
             }
-            String preamble = preamble(session, serverVersion, pgbenchRunner.isPresent(), why);
+            String preamble = preamble(session, serverVersion, ServerSettings.read(dataSource),
+                    pgbenchRunner.isPresent(), why);
             PrintWriter text = report.json() ? new PrintWriter(Writer.nullWriter()) : out;
             text.println(preamble);
             text.flush();
@@ -162,8 +185,12 @@ final class BenchCommand extends SessionCommand {
             List<CellResult> results = bench.run(config);
             text.println();
             text.print(Reports.table(results));
+            text.println();
+            text.println(Reports.intervalWidths(results));
             Reports.adaptiveAgainstTheBetterOfTheTwo(results).ifPresent(grid -> text.print("\n" + grid));
-            List<Path> files = Reports.write(results, config.output(), preamble);
+            double bound = config.p99Bound().toNanos() / 1e6;
+            Reports.openLoop(results, bound).ifPresent(section -> text.print("\n" + section));
+            List<Path> files = Reports.write(results, config.output(), preamble, bound);
             text.println();
             files.forEach(file -> text.println("wrote " + file));
             List<CellResult> failed = results.stream().filter(cell -> !cell.invariantHolds()).toList();
@@ -192,7 +219,11 @@ final class BenchCommand extends SessionCommand {
                 "exhausted", cell.exhausted(), "errors", cell.errors(), "invariant_holds", cell.invariantHolds(),
                 "invariant_detail", cell.invariantDetail(),
                 "pgbench_tps", cell.pgbenchTps().isPresent() ? cell.pgbenchTps().getAsDouble() : null,
-                "round_rates", cell.roundRates());
+                "round_rates", cell.roundRates(), "pgbench_round_rates", cell.pgbenchRoundRates(),
+                "versus_pgbench", cell.versusPgbench().map(p -> Report.fields("ratio", p.ratio(), "lower", p.lower(),
+                        "upper", p.upper(), "verdict", p.verdict().label())).orElse(null),
+                "offered_per_second", cell.offeredRate() > 0 ? cell.offeredRate() : null,
+                "p999_ms", cell.p999Millis());
     }
 
     /**
@@ -229,18 +260,22 @@ final class BenchCommand extends SessionCommand {
         return Math.min(500, callers + 4);
     }
 
-    private String preamble(Session session, String serverVersion, boolean pgbenchRuns, List<String> why) {
+    private String preamble(Session session, String serverVersion, ServerSettings server, boolean pgbenchRuns,
+                            List<String> why) {
         Runtime runtime = Runtime.getRuntime();
         return String.format("# lockwise bench%n%n"
-                        + "- machine: %d cores, JVM %s, max heap %d MiB%n"
+                        + "- machine: %d cores, JVM %s (%s), max heap %d MiB%n"
                         + "- database: PostgreSQL %s at %s, pool size %s (HikariCP)%n"
+                        + "- durability: %s%n"
+                        + "- server settings: %s%n"
                         + "- cells: %s; %d accounts levels x %d caller counts; warm-up %s, measured %s each,"
                         + " in %d round(s) with the strategies' order rotated; %s%n"
                         + "- retry: %d attempts, %s to %s backoff; lock timeout %s%n"
                         + "- pgbench side by side: %s%n",
-                runtime.availableProcessors(), System.getProperty("java.version"), runtime.maxMemory() >> 20,
-                serverVersion, session.database.displayUrl(), sameJvm ? Integer.toString(session.settings.poolSize())
+                runtime.availableProcessors(), System.getProperty("java.version"), System.getProperty("java.vm.name"),
+                runtime.maxMemory() >> 20, serverVersion, session.database.displayUrl(), sameJvm ? Integer.toString(session.settings.poolSize())
                         : session.settings.poolSize() + " here, " + workerPoolSize(session) + " in each worker JVM",
+                server.durabilityLabel(), server.summary(),
                 String.join(",", config.strategies()), config.accounts().size(), config.callers().size(),
                 Durations.format(config.warmup()), Durations.format(config.duration()), config.rounds(),
                 sameJvm ? "all strategies in one JVM" : "each strategy's deposits in a JVM of its own",

@@ -11,6 +11,7 @@ import dev.lockwise.cli.bench.BenchDeposits;
 import dev.lockwise.cli.bench.CellResult;
 import dev.lockwise.cli.bench.DepositRunner;
 import dev.lockwise.cli.bench.LockwiseDeposits;
+import dev.lockwise.cli.bench.PairedComparison;
 import dev.lockwise.cli.bench.Progress;
 import dev.lockwise.cli.bench.Reports;
 import dev.lockwise.domain.Strategy;
@@ -92,7 +93,8 @@ class BenchIT {
             Bench bench = new Bench(DB.dataSource(), DepositRunner.inThisJvm(DB.dataSource(), deposits), processors,
                     leaseLock, Optional.empty(), Progress.NONE);
             BenchConfig tiny = new BenchConfig(BenchConfig.ALL_STRATEGIES, List.of(1, 20), List.of(2, 4),
-                    Duration.ofMillis(100), Duration.ofMillis(150), 2, true, 500, 4, true, false, out);
+                    Duration.ofMillis(100), Duration.ofMillis(150), 3, true, 500, 4, true, false, out, List.of(),
+                    Duration.ofMillis(50));
             List<CellResult> results = bench.run(tiny);
 
             assertThat(results).hasSize(4 + 4 * 2 * 2 + 3 + 3);
@@ -105,10 +107,33 @@ class BenchIT {
             assertThat(results.stream().filter(c -> c.workload().equals("seed")))
                     .allSatisfy(cell -> assertThat(cell.operations()).isEqualTo(1000));
 
-            List<Path> files = Reports.write(results, out, "# tiny bench\n");
-            assertThat(Files.readString(out.resolve(Reports.MARKDOWN))).contains("| sweep | adaptive | 20 | 4 |");
-            assertThat(Files.readString(out.resolve(Reports.MARKDOWN)))
-                    .contains("adaptive ops/s ÷ max(optimistic, pessimistic)").contains("| 20 |");
+            // The statistics: every sweep cell keeps its three rounds, and adaptive is judged against the better of
+            // the other two round by round, with an interval that holds the estimate and a verdict that follows it.
+            Map<String, CellResult> sweep = new LinkedHashMap<>();
+            results.stream().filter(c -> c.workload().equals("sweep"))
+                    .forEach(c -> sweep.put(c.strategy() + "/" + c.rows() + "/" + c.callers(), c));
+            assertThat(sweep.values()).allSatisfy(cell -> assertThat(cell.roundRates()).hasSize(3));
+            for (int accounts : List.of(1, 20)) {
+                for (int callers : List.of(2, 4)) {
+                    String at = "/" + accounts + "/" + callers;
+                    PairedComparison paired = PairedComparison.of(sweep.get("adaptive" + at).roundRates(),
+                            betterOf(sweep.get("optimistic" + at), sweep.get("pessimistic" + at)).roundRates())
+                            .orElseThrow();
+                    assertThat(paired.rounds()).isEqualTo(3);
+                    assertThat(paired.lower()).isLessThanOrEqualTo(paired.ratio()).isPositive();
+                    assertThat(paired.upper()).isGreaterThanOrEqualTo(paired.ratio());
+                    assertThat(paired.verdict()).isEqualTo(paired.lower() > 1 ? PairedComparison.Verdict.AHEAD
+                            : paired.upper() < 1 ? PairedComparison.Verdict.BEHIND
+                            : PairedComparison.Verdict.WITHIN_NOISE);
+                }
+            }
+
+            List<Path> files = Reports.write(results, out, "# tiny bench\n", 50);
+            String markdown = Files.readString(out.resolve(Reports.MARKDOWN));
+            assertThat(markdown).contains("| sweep | adaptive | 20 | 4 |")
+                    .contains("adaptive ÷ the better of optimistic and pessimistic").contains("| 20 |")
+                    .contains(PairedComparison.METHOD).containsPattern("\\d\\.\\d\\d \\[\\d\\.\\d\\d–\\d\\.\\d\\d\\]"
+                            + " (ahead|behind|within noise)");
             assertThat(Files.readAllLines(out.resolve(Reports.CSV))).hasSize(results.size() + 1);
             byte[] png = Files.readAllBytes(out.resolve(Reports.CHART));
             assertThat(png).startsWith(0x89, 'P', 'N', 'G');
@@ -120,10 +145,14 @@ class BenchIT {
         }
     }
 
+    private static CellResult betterOf(CellResult a, CellResult b) {
+        return a.operationsPerSecond() >= b.operationsPerSecond() ? a : b;
+    }
+
     @Test
     void aStrategyThatLosesUpdatesFailsItsInvariantLoudly() throws Exception {
         BenchConfig config = new BenchConfig(List.of("optimistic"), List.of(1), List.of(8), Duration.ZERO,
-                Duration.ofMillis(500), 1, false, 0, 1, false, false, out);
+                Duration.ofMillis(500), 1, false, 0, 1, false, false, out, List.of(), Duration.ofMillis(50));
         // The broken strategy is driven through the same cell the real ones use.
         List<CellResult> results;
         try (JdbcLeaseLock lock = new JdbcLeaseLock(DB.dataSource(), LeaseTable.DEFAULT)) {
@@ -143,15 +172,35 @@ class BenchIT {
         CommandLineIT.Result result = CommandLineIT.run(CommandLineIT.environmentFor(DB), "bench",
                 "--accounts", "5", "--callers", "2", "--duration", "200ms", "--warmup", "0", "--no-seed",
                 "--verfact-rows", "100", "--verfact-workers", "2", "--no-lease", "--no-pgbench", "--no-progress",
-                "--out", out.toString());
+                "--rate", "400,100", "--p99-bound", "2s", "--out", out.toString());
         assertThat(result.code()).as(result.out() + result.err()).isZero();
         assertThat(result.out()).contains("All invariants held.").contains("pgbench side by side: no (--no-pgbench)")
-                .contains("each strategy's deposits in a JVM of its own");
+                .contains("each strategy's deposits in a JVM of its own")
+                // The bench turned synchronous_commit on for its database; the tests' server runs with fsync off,
+                // and the report says that this makes nothing durable.
+                .contains("- durability: NOT DURABLE (synchronous_commit=on, fsync=off)")
+                .containsPattern("server settings: synchronous_commit=on, fsync=off, full_page_writes=\\w+,"
+                        + " wal_sync_method=\\S+, commit_delay=0, shared_buffers=\\S+, max_connections=\\d+");
+        // The open loop: each strategy offered 100/s, then 400/s (in increasing order), 600 ms each, with latency
+        // from intended start; at these rates all of them keep up.
+        List<String> open = Files.readAllLines(out.resolve(Reports.CSV)).stream()
+                .filter(line -> line.startsWith("open-loop,")).toList();
+        assertThat(open).hasSize(2 * BenchConfig.ALL_STRATEGIES.size());
+        assertThat(open.stream().map(line -> line.split(",")[17]).distinct()).containsExactly("100", "400");
+        assertThat(open).allSatisfy(line -> {
+            String[] fields = line.split(",");
+            assertThat(fields[16]).isEqualTo("ok");
+            double achieved = Long.parseLong(fields[4]) / 0.6;
+            assertThat(achieved).as(line).isGreaterThan(0.9 * Double.parseDouble(fields[17]));
+        });
+        assertThat(Files.readString(out.resolve(Reports.MARKDOWN))).contains("Open loop: deposits offered at a fixed"
+                + " rate").contains("Highest rate sustained").contains("| 5 | adaptive | 400 |");
         assertThat(out.resolve(Reports.CHART)).exists();
         // Every strategy's deposits were measured (in its worker JVM) and checked.
         List<String> sweep = Files.readAllLines(out.resolve(Reports.CSV)).stream()
                 .filter(line -> line.startsWith("sweep,")).toList();
-        assertThat(sweep).hasSize(BenchConfig.ALL_STRATEGIES.size()).allSatisfy(line -> assertThat(line).endsWith(",ok"));
+        assertThat(sweep).hasSize(BenchConfig.ALL_STRATEGIES.size())
+                .allSatisfy(line -> assertThat(line.split(",")[16]).isEqualTo("ok"));
         assertThat(sweep.stream().map(line -> line.split(",")[1])).containsExactlyElementsOf(BenchConfig.ALL_STRATEGIES);
         assertThat(sweep.stream().map(line -> Long.parseLong(line.split(",")[4]))).allSatisfy(ops ->
                 assertThat(ops).isPositive());
@@ -161,9 +210,12 @@ class BenchIT {
     void withSameJvmEveryStrategyIsMeasuredInTheBenchsOwnJvm() throws Exception {
         CommandLineIT.Result result = CommandLineIT.run(CommandLineIT.environmentFor(DB), "bench", "--same-jvm",
                 "--strategies", "adaptive", "--accounts", "3", "--callers", "2", "--duration", "200ms", "--warmup", "0",
-                "--no-seed", "--verfact-rows", "0", "--no-lease", "--no-pgbench", "--no-progress", "--out",
+                "--no-seed", "--verfact-rows", "0", "--no-lease", "--no-pgbench", "--no-progress", "--rate", "0",
+                "--no-durable", "--out",
                 out.toString());
         assertThat(result.code()).as(result.out() + result.err()).isZero();
-        assertThat(result.out()).contains("All invariants held.").contains("all strategies in one JVM");
+        assertThat(result.out()).contains("All invariants held.").contains("all strategies in one JVM")
+                .contains("- durability: NOT DURABLE (synchronous_commit=off")
+                .contains("server settings: synchronous_commit=off");
     }
 }

@@ -231,6 +231,10 @@ class CommandLineIT {
         assertThat(strategy.code()).isEqualTo(ExitCodes.INVALID);
         assertThat(strategy.err()).contains("unknown bench strategy 'fastest'");
         assertThat(run("bench", "--duration", "0s", "--no-progress").code()).isEqualTo(ExitCodes.INVALID);
+        Result rate = run("bench", "--rate", "1000,-5", "--no-progress");
+        assertThat(rate.code()).isEqualTo(ExitCodes.INVALID);
+        assertThat(rate.err()).contains("bench rates must be between 1 and 10000000 per second");
+        assertThat(run("bench", "--p99-bound", "0ms", "--no-progress").code()).isEqualTo(ExitCodes.INVALID);
         Result cooldown = run("bench", "--adaptive-cooldown", "0ms", "--no-progress");
         assertThat(cooldown.code()).isEqualTo(ExitCodes.INVALID);
         assertThat(cooldown.err()).contains("adaptive.cooldown");
@@ -281,7 +285,7 @@ class CommandLineIT {
         assertThat(result.code()).as(result.out() + result.err()).isZero();
         assertThat(result.err()).as("the notice is for the user, not for a script reading stdout")
                 .contains("Embedded PostgreSQL 17").contains("discarded when the process exits")
-                .contains("psql -h localhost -p");
+                .contains("with durable commits (synchronous_commit=on, fsync=on)").contains("psql -h localhost -p");
         assertThat(result.out()).doesNotContain("Embedded PostgreSQL")
                 .contains("check: total balance 1000.00 = sum deposited 1000.00 ... OK")
                 .contains("All checks passed.");

@@ -119,7 +119,7 @@ class CommandLineSafetyIT {
         userData();
         Run bench = run("bench", "--strategies", "baseline,optimistic", "--accounts", "1", "--callers", "2",
                 "--duration", "200ms", "--warmup", "0ms", "--rounds", "1", "--no-seed", "--verfact-rows", "0",
-                "--no-lease", "--no-pgbench", "--out", dir.resolve("bench").toString());
+                "--no-lease", "--no-pgbench", "--rate", "0", "--out", dir.resolve("bench").toString());
         assertThat(bench.code()).as(bench.out() + bench.err()).isZero();
         assertThat(bench.err()).contains("bench works in a database of its own, lockwise_bench_")
                 .doesNotContain("\r");

@@ -53,6 +53,7 @@ public final class Bench {
         List<CellResult> results = new ArrayList<>();
         long total = 1 + (config.seed() ? config.strategies().size() : 0)
                 + (long) config.sweepCells() * config.strategies().size() * config.rounds()
+                + (long) config.accounts().size() * config.strategies().size() * config.rates().size()
                 + (config.verfactRows() > 0 ? processors.size() : 0) + (config.lease() ? 3 : 0);
         progress.start(total);
         try {
@@ -82,6 +83,9 @@ public final class Bench {
                 for (int callers : config.callers()) {
                     results.addAll(sweepCell(config, accounts, callers));
                 }
+            }
+            if (!config.rates().isEmpty()) {
+                results.addAll(openLoop(config));
             }
             // The rest runs in this JVM, once per strategy (not in rounds) for as long as a sweep cell's rounds
             // together, after an unmeasured warm-up of its own: this JVM has not run these paths yet.
@@ -121,17 +125,19 @@ public final class Bench {
     // ---- deposits ---------------------------------------------------------------------------------------------
 
     /**
-     * One cell of the contention sweep for every strategy. On a shared machine a single measurement moves by
-     * ±10–20 % (checkpoints, autovacuum, the other tenants), and whichever strategy runs first after a table reset
-     * tends to be slower. So each strategy is measured in {@code rounds} rounds, the order of the strategies rotated
-     * by one each round. A cell's ops/s is the median of its rounds (one disturbed round does not decide it; every
-     * round's rate is reported too); operations, conflicts and the latency histograms are pooled over the rounds.
-     * The invariant is checked after every round and must hold in all of them. pgbench runs once per strategy for
-     * the same total time.
+     * One cell of the contention sweep for every strategy, in paired rounds. On a shared machine a single
+     * measurement moves by ±10–30 % (checkpoints, autovacuum, the other tenants), so each strategy is measured in
+     * {@code rounds} rounds; within a round every strategy runs once, followed at once by pgbench running its SQL
+     * (the pair runs back to back, so a disturbance that slows one tends to slow both), and the order of the
+     * strategies rotates by one each round (whichever runs first after a table reset tends to be slower). The
+     * rounds are kept apart, so that every comparison can be made round by round ({@link PairedComparison}); a
+     * cell's ops/s is the median of its rounds; operations, conflicts and the latency histograms are pooled. The
+     * invariant is checked after every round and must hold in all of them.
      */
     private List<CellResult> sweepCell(BenchConfig config, int accounts, int callers) throws Exception {
         List<String> strategies = config.strategies();
         Map<String, List<DepositRun>> rounds = new LinkedHashMap<>();
+        Map<String, List<Double>> pgbenchRounds = new LinkedHashMap<>();
         for (int round = 0; round < config.rounds(); round++) {
             for (int i = 0; i < strategies.size(); i++) {
                 String strategy = strategies.get((i + round) % strategies.size());
@@ -140,6 +146,11 @@ public final class Bench {
                 DepositRun run = deposits.get(strategy).run(new DepositCell(accounts, callers, config.warmup(),
                         config.duration(), 0));
                 rounds.computeIfAbsent(strategy, s -> new ArrayList<>()).add(run);
+                if (pgbench.isPresent() && Pgbench.SCRIPTS.containsKey(strategy)) {
+                    new DepositCells(dataSource).resetAccounts(accounts);
+                    pgbenchRounds.computeIfAbsent(strategy, s -> new ArrayList<>())
+                            .add(pgbench.get().run(strategy, accounts, callers, config.duration()));
+                }
             }
         }
         List<CellResult> cells = new ArrayList<>();
@@ -148,12 +159,38 @@ public final class Bench {
             CellResult cell = runs.stream().reduce(DepositRun::plus).orElseThrow()
                     .result("sweep", strategy, accounts, callers)
                     .withRoundRates(runs.stream().map(run -> run.measured().operationsPerSecond()).toList());
-            if (pgbench.isPresent() && Pgbench.SCRIPTS.containsKey(strategy)) {
-                new DepositCells(dataSource).resetAccounts(accounts);
-                cell = cell.withPgbench(pgbench.get().run(strategy, accounts, callers,
-                        config.duration().multipliedBy(config.rounds())));
+            if (pgbenchRounds.containsKey(strategy)) {
+                cell = cell.withPgbench(pgbenchRounds.get(strategy));
             }
             cells.add(cell);
+        }
+        return cells;
+    }
+
+    /**
+     * The open-loop cells: per contention level and strategy, each rate in increasing order until the first one the
+     * strategy does not sustain (95 % of the offered rate acknowledged and p99 within the bound); the rates above it
+     * are skipped, as they would only queue more.
+     */
+    private List<CellResult> openLoop(BenchConfig config) throws Exception {
+        List<CellResult> cells = new ArrayList<>();
+        int concurrency = config.openLoopConcurrency();
+        double bound = config.p99Bound().toNanos() / 1e6;
+        for (int accounts : config.accounts()) {
+            for (String strategy : config.strategies()) {
+                boolean sustained = true;
+                for (int rate : config.rates()) {
+                    progress.step("open loop " + strategy + " " + accounts + " accounts at " + rate + "/s");
+                    if (!sustained) {
+                        continue;
+                    }
+                    CellResult cell = deposits.get(strategy).run(new DepositCell(accounts, concurrency,
+                                    config.warmup(), config.openLoopDuration(), 0, rate))
+                            .result("open-loop", strategy, accounts, concurrency).offeredAt(rate);
+                    cells.add(cell);
+                    sustained = cell.sustained(bound);
+                }
+            }
         }
         return cells;
     }

@@ -23,10 +23,14 @@ import java.util.Objects;
  * @param lease        run the lease workloads
  * @param pgbench      run pgbench side by side when it is on the PATH
  * @param output       directory for the Markdown, CSV and PNG files
+ * @param rates        open-loop arrival rates (deposits per second), tried in increasing order for every strategy and
+ *                     contention level, each for three times {@code duration}, with the largest caller count as the
+ *                     most in flight; a strategy stops at the first rate it does not sustain. Empty: no open loop
+ * @param p99Bound     the latency a sustained rate must keep p99 within
  */
 public record BenchConfig(List<String> strategies, List<Integer> accounts, List<Integer> callers, Duration warmup,
                           Duration duration, int rounds, boolean seed, int verfactRows, int verfactWorkers, boolean lease,
-                          boolean pgbench, Path output) {
+                          boolean pgbench, Path output, List<Integer> rates, Duration p99Bound) {
     public static final List<String> ALL_STRATEGIES = List.of("optimistic", "pessimistic", "adaptive", "baseline");
 
     public BenchConfig {
@@ -34,6 +38,14 @@ public record BenchConfig(List<String> strategies, List<Integer> accounts, List<
         strategies = List.copyOf(strategies);
         accounts = List.copyOf(accounts);
         callers = List.copyOf(callers);
+        rates = rates.stream().sorted().distinct().toList();
+        Objects.requireNonNull(p99Bound, "p99Bound");
+        if (rates.stream().anyMatch(r -> r < 1 || r > 10_000_000)) {
+            throw new InvalidInputException("bench rates must be between 1 and 10000000 per second, got " + rates);
+        }
+        if (p99Bound.isNegative() || p99Bound.isZero()) {
+            throw new InvalidInputException("bench p99 bound must be positive");
+        }
         for (String strategy : strategies) {
             if (!ALL_STRATEGIES.contains(strategy)) {
                 throw new InvalidInputException("unknown bench strategy '" + strategy + "'; valid choices: "
@@ -72,6 +84,16 @@ public record BenchConfig(List<String> strategies, List<Integer> accounts, List<
     /** Callers of the workloads the bench runs in its own JVM when deposits run in worker JVMs. */
     public int ownCallers() {
         return Math.max(leaseCallers(), verfactWorkers);
+    }
+
+    /** The measured time of one open-loop cell: three times a sweep cell's, for enough samples at p99.9. */
+    public Duration openLoopDuration() {
+        return duration.multipliedBy(3);
+    }
+
+    /** The most deposits in flight at once in an open-loop cell: the largest caller count. */
+    public int openLoopConcurrency() {
+        return callers.stream().max(Integer::compare).orElse(1);
     }
 
     /** Cells of the contention sweep per strategy. */

@@ -26,7 +26,8 @@ final class DepositCells {
 
     /**
      * Resets the accounts, runs an unmeasured warm-up, then measures {@code duration} (or {@code opLimit} > 0
-     * operations) of random deposits from {@code callers} threads, and checks the balances.
+     * operations) of random deposits from {@code callers} threads — in a closed loop, or offered at the cell's rate
+     * (open loop) — and checks the balances.
      */
     DepositRun run(BenchDeposits strategy, DepositCell cell) throws Exception {
         resetAccounts(cell.accounts());
@@ -57,7 +58,9 @@ final class DepositCells {
         errors.set(0);
         long conflicts = strategy.conflicts();
         long retries = strategy.retries();
-        Driver.Measured measured = Driver.drive(cell.callers(), cell.duration(), cell.opLimit(), deposit);
+        Driver.Measured measured = cell.rate() > 0
+                ? Driver.driveAtRate(cell.callers(), cell.duration(), cell.rate(), deposit)
+                : Driver.drive(cell.callers(), cell.duration(), cell.opLimit(), deposit);
         String broken = checkBalances(accounts, acknowledgedCents, acknowledgedCount);
         return new DepositRun(measured, strategy.conflicts() - conflicts, strategy.retries() - retries,
                 exhausted.get(), errors.get(), broken);

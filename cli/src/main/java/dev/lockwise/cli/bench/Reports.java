@@ -35,8 +35,8 @@ public final class Reports {
     }
 
     private static final String[] HEADER = {"workload", "strategy", "rows", "callers", "ops", "ops/s", "p50 ms",
-            "p95 ms", "p99 ms", "conflicts", "retries", "exhausted", "errors", "pgbench tps", "ratio",
-            "rounds k ops/s", "invariant"};
+            "p95 ms", "p99 ms", "conflicts", "retries", "exhausted", "errors", "pgbench tps",
+            "÷ pgbench [95 % CI] verdict", "rounds k ops/s", "invariant"};
 
     private static List<String> row(CellResult cell) {
         return List.of(cell.workload(), cell.strategy(), Integer.toString(cell.rows()), Integer.toString(cell.callers()),
@@ -44,7 +44,8 @@ public final class Reports {
                 format(cell.p95Millis(), 2), format(cell.p99Millis(), 2), Long.toString(cell.conflicts()),
                 Long.toString(cell.retries()), Long.toString(cell.exhausted()), Long.toString(cell.errors()),
                 cell.pgbenchTps().isPresent() ? format(cell.pgbenchTps().getAsDouble(), 0) : "",
-                cell.ratio().isPresent() ? format(cell.ratio().getAsDouble(), 2) : "",
+                cell.versusPgbench().map(PairedComparison::format)
+                        .orElse(cell.ratio().isPresent() ? format(cell.ratio().getAsDouble(), 2) : ""),
                 cell.roundRates().stream().map(rate -> format(rate / 1000, 1)).collect(Collectors.joining(" ")),
                 cell.invariantHolds() ? "ok" : "FAILED: " + cell.invariantDetail());
     }
@@ -53,11 +54,17 @@ public final class Reports {
         return String.format(Locale.ROOT, "%." + decimals + "f", value);
     }
 
-    /** A fixed-width table for the terminal. */
+    private static final String OPEN_LOOP = "open-loop";
+
+    private static List<CellResult> closedLoop(List<CellResult> cells) {
+        return cells.stream().filter(cell -> !cell.workload().equals(OPEN_LOOP)).toList();
+    }
+
+    /** A fixed-width table for the terminal (the open-loop cells have their own, {@link #openLoop}). */
     public static String table(List<CellResult> cells) {
         List<List<String>> rows = new ArrayList<>();
         rows.add(List.of(HEADER));
-        cells.forEach(cell -> rows.add(row(cell)));
+        closedLoop(cells).forEach(cell -> rows.add(row(cell)));
         int[] widths = new int[HEADER.length];
         for (List<String> row : rows) {
             for (int i = 0; i < row.size(); i++) {
@@ -77,18 +84,21 @@ public final class Reports {
         return text.toString();
     }
 
+    /** The closed-loop cells as a Markdown table (the open-loop cells have their own, {@link #openLoop}). */
     public static String markdown(List<CellResult> cells) {
         StringBuilder text = new StringBuilder("| ").append(String.join(" | ", HEADER)).append(" |\n|");
         text.append("---|".repeat(HEADER.length)).append('\n');
-        for (CellResult cell : cells) {
+        for (CellResult cell : closedLoop(cells)) {
             text.append("| ").append(String.join(" | ", row(cell))).append(" |\n");
         }
         return text.toString();
     }
 
     /**
-     * For each sweep cell where all three ran: adaptive's ops/s ÷ the better of optimistic and pessimistic, as a
-     * Markdown grid (accounts × callers). Empty when the sweep did not include all three.
+     * For each sweep cell where all three ran: adaptive against the better of optimistic and pessimistic (the one
+     * with the higher median), round by round, as a Markdown grid (accounts × callers) of ratios with their 95 %
+     * interval and verdict; a cell whose interval lies wholly below 0.95 is marked. Empty when the sweep did not
+     * include all three.
      */
     public static Optional<String> adaptiveAgainstTheBetterOfTheTwo(List<CellResult> cells) {
         Map<String, CellResult> byKey = new HashMap<>();
@@ -101,48 +111,156 @@ public final class Reports {
                 callers.add(cell.callers());
             }
         }
-        StringBuilder grid = new StringBuilder("adaptive ops/s ÷ max(optimistic, pessimistic):\n\n| accounts \\ callers |");
+        StringBuilder grid = new StringBuilder("adaptive ÷ the better of optimistic and pessimistic (which one in"
+                + " brackets), paired by round, 95 % CI and verdict; \"BEHIND 0.95\" where the whole interval is below"
+                + " 0.95:\n\n| accounts \\ callers |");
         callers.forEach(c -> grid.append(' ').append(c).append(" |"));
         grid.append("\n|---|").append("---|".repeat(callers.size())).append('\n');
         boolean any = false;
         for (int a : accounts) {
             grid.append("| ").append(a).append(" |");
             for (int c : callers) {
-                CellResult adaptive = byKey.get("adaptive/" + a + "/" + c);
-                CellResult optimistic = byKey.get("optimistic/" + a + "/" + c);
-                CellResult pessimistic = byKey.get("pessimistic/" + a + "/" + c);
-                if (adaptive == null || optimistic == null || pessimistic == null) {
-                    grid.append("  |");
-                    continue;
-                }
-                double better = Math.max(optimistic.operationsPerSecond(), pessimistic.operationsPerSecond());
-                grid.append(' ').append(better > 0 ? format(adaptive.operationsPerSecond() / better, 2) : "-")
-                        .append(" |");
-                any = true;
+                Optional<Judged> judged = adaptiveVersusBetter(byKey.get("adaptive/" + a + "/" + c),
+                        byKey.get("optimistic/" + a + "/" + c), byKey.get("pessimistic/" + a + "/" + c));
+                grid.append(' ').append(judged.map(Judged::format).orElse("")).append(" |");
+                any |= judged.isPresent();
             }
             grid.append('\n');
         }
         return any ? Optional.of(grid.toString()) : Optional.empty();
     }
 
-    public static String csv(List<CellResult> cells) {
-        StringBuilder text = new StringBuilder(String.join(",", HEADER)).append('\n');
+    /** Adaptive's comparison with the better of the other two in one cell, and which of them that was. */
+    record Judged(String better, Optional<PairedComparison> paired, double plainRatio) {
+        String format() {
+            return paired.map(p -> p.format() + (p.upper() < 0.95 ? " BEHIND 0.95" : ""))
+                    .orElse(format(plainRatio, 2)) + " (" + better + ")";
+        }
+
+        private static String format(double value, int decimals) {
+            return Reports.format(value, decimals);
+        }
+    }
+
+    static Optional<Judged> adaptiveVersusBetter(CellResult adaptive, CellResult optimistic, CellResult pessimistic) {
+        if (adaptive == null || optimistic == null || pessimistic == null) {
+            return Optional.empty();
+        }
+        CellResult better = optimistic.operationsPerSecond() >= pessimistic.operationsPerSecond()
+                ? optimistic : pessimistic;
+        double plain = better.operationsPerSecond() > 0
+                ? adaptive.operationsPerSecond() / better.operationsPerSecond() : 0;
+        return Optional.of(new Judged(better.strategy(),
+                PairedComparison.of(adaptive.roundRates(), better.roundRates()), plain));
+    }
+
+    /**
+     * How wide the intervals came out, so a reader can see what difference the rounds can resolve.
+     *
+     * @return a line with the median and the widest relative width of every paired interval in {@code cells}
+     */
+    public static String intervalWidths(List<CellResult> cells) {
+        List<Double> widths = new ArrayList<>();
+        Map<String, CellResult> byKey = new HashMap<>();
         for (CellResult cell : cells) {
-            text.append(row(cell).stream().map(Reports::csvField).collect(Collectors.joining(","))).append('\n');
+            if (cell.workload().equals("sweep")) {
+                cell.versusPgbench().ifPresent(p -> widths.add(p.relativeWidth()));
+                byKey.put(cell.strategy() + "/" + cell.rows() + "/" + cell.callers(), cell);
+            }
+        }
+        for (CellResult cell : cells) {
+            if (cell.workload().equals("sweep") && cell.strategy().equals("adaptive")) {
+                String at = "/" + cell.rows() + "/" + cell.callers();
+                adaptiveVersusBetter(cell, byKey.get("optimistic" + at), byKey.get("pessimistic" + at))
+                        .flatMap(Judged::paired).ifPresent(p -> widths.add(p.relativeWidth()));
+            }
+        }
+        if (widths.isEmpty()) {
+            return "No paired intervals (fewer than two rounds, or nothing to compare with).";
+        }
+        List<Double> sorted = widths.stream().sorted().toList();
+        return String.format(Locale.ROOT, "Intervals: %s. Of %d intervals the median spans %.0f %% of its estimate,"
+                        + " the widest %.0f %% (a difference about half the span wide can be told from noise).",
+                PairedComparison.METHOD, sorted.size(), 100 * CellResult.median(sorted),
+                100 * sorted.get(sorted.size() - 1));
+    }
+
+    /** Every cell, open-loop ones too, with the offered rate and p99.9 as two more columns. */
+    public static String csv(List<CellResult> cells) {
+        StringBuilder text = new StringBuilder(String.join(",", HEADER)).append(",offered/s,p99.9 ms\n");
+        for (CellResult cell : cells) {
+            List<String> row = new ArrayList<>(row(cell));
+            row.add(cell.offeredRate() > 0 ? format(cell.offeredRate(), 0) : "");
+            row.add(format(cell.p999Millis(), 2));
+            text.append(row.stream().map(Reports::csvField).collect(Collectors.joining(","))).append('\n');
         }
         return text.toString();
+    }
+
+    /**
+     * The open-loop cells: per contention level and strategy, each offered rate with the achieved rate and the
+     * latency percentiles from intended start, then the highest rate each strategy sustained.
+     *
+     * @param cells    all cells (only the open-loop ones are used)
+     * @param p99Bound the bound a sustained rate keeps p99 within, in milliseconds
+     * @return the Markdown section, or empty when no open-loop cell ran
+     */
+    public static Optional<String> openLoop(List<CellResult> cells, double p99Bound) {
+        List<CellResult> open = cells.stream().filter(cell -> cell.workload().equals(OPEN_LOOP)).toList();
+        if (open.isEmpty()) {
+            return Optional.empty();
+        }
+        StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "Open loop: deposits offered at a fixed"
+                + " rate whether or not earlier ones finished, up to %d in flight; latency counted from each"
+                + " deposit's intended start (no coordinated omission). Sustained: at least 95 %% of the offered rate"
+                + " acknowledged and p99 within %s ms. A strategy stops at its first rate not sustained.%n%n",
+                open.get(0).callers(), format(p99Bound, 0)));
+        text.append("| accounts | strategy | offered/s | achieved/s | p50 ms | p99 ms | p99.9 ms | sustained |\n")
+                .append("|---|---|---|---|---|---|---|---|\n");
+        Map<String, Map<Integer, Double>> highest = new TreeMap<>();
+        TreeSet<Integer> accounts = new TreeSet<>();
+        for (CellResult cell : open) {
+            boolean sustained = cell.sustained(p99Bound);
+            text.append("| ").append(String.join(" | ", Integer.toString(cell.rows()), cell.strategy(),
+                    format(cell.offeredRate(), 0), format(cell.achievedRate(), 0), format(cell.p50Millis(), 2),
+                    format(cell.p99Millis(), 2), format(cell.p999Millis(), 2), sustained ? "yes" : "no"))
+                    .append(" |\n");
+            accounts.add(cell.rows());
+            Map<Integer, Double> byAccounts = highest.computeIfAbsent(cell.strategy(), k -> new HashMap<>());
+            byAccounts.putIfAbsent(cell.rows(), 0.0);
+            if (sustained) {
+                byAccounts.merge(cell.rows(), cell.offeredRate(), Math::max);
+            }
+        }
+        text.append("\nHighest rate sustained (deposits/s; 0: not even the lowest):\n\n| strategy \\ accounts |");
+        accounts.forEach(a -> text.append(' ').append(a).append(" |"));
+        text.append("\n|---|").append("---|".repeat(accounts.size())).append('\n');
+        highest.forEach((strategy, byAccounts) -> {
+            text.append("| ").append(strategy).append(" |");
+            accounts.forEach(a -> text.append(' ').append(byAccounts.containsKey(a)
+                    ? format(byAccounts.get(a), 0) : "").append(" |"));
+            text.append('\n');
+        });
+        return Optional.of(text.toString());
     }
 
     private static String csvField(String value) {
         return value.contains(",") || value.contains("\"") ? '"' + value.replace("\"", "\"\"") + '"' : value;
     }
 
-    /** Writes the Markdown, CSV and PNG files into {@code directory}; returns their paths. */
-    public static List<Path> write(List<CellResult> cells, Path directory, String preamble) throws IOException {
+    /**
+     * Writes the Markdown, CSV and PNG files into {@code directory}.
+     *
+     * @param p99Bound the open loop's bound on p99, in milliseconds
+     * @return the files' paths
+     */
+    public static List<Path> write(List<CellResult> cells, Path directory, String preamble, double p99Bound)
+            throws IOException {
         Files.createDirectories(directory);
         Path markdown = directory.resolve(MARKDOWN);
-        Files.writeString(markdown, preamble + "\n" + markdown(cells)
-                + adaptiveAgainstTheBetterOfTheTwo(cells).map(grid -> "\n" + grid).orElse(""), StandardCharsets.UTF_8);
+        Files.writeString(markdown, preamble + "\n" + markdown(cells) + "\n" + intervalWidths(cells) + "\n"
+                + adaptiveAgainstTheBetterOfTheTwo(cells).map(grid -> "\n" + grid).orElse("")
+                + openLoop(cells, p99Bound).map(section -> "\n" + section).orElse(""), StandardCharsets.UTF_8);
         Path csv = directory.resolve(CSV);
         Files.writeString(csv, csv(cells), StandardCharsets.UTF_8);
         Path chart = directory.resolve(CHART);
@@ -151,7 +269,19 @@ public final class Reports {
     }
 
     /**
-     * Throughput against contention: one panel per caller count, accounts on a log axis (fewer accounts = more
+     * A point and its error bar: the geometric mean of the rounds' rates with half its 95 % t interval (XChart draws
+     * symmetric bars; the interval of a geometric mean is nearly symmetric at these widths), or the single value
+     * without a bar when there were fewer than two rounds.
+     */
+    private static double[] pointWithInterval(List<Double> rates, double fallback) {
+        List<Double> ones = rates.stream().map(rate -> 1.0).toList();
+        return PairedComparison.of(rates, ones)
+                .map(mean -> new double[] {mean.ratio(), (mean.upper() - mean.lower()) / 2})
+                .orElse(new double[] {fallback, 0});
+    }
+
+    /**
+     * Throughput against contention (with each point's 95 % interval over the rounds as an error bar): one panel per caller count, accounts on a log axis (fewer accounts = more
      * contention), one line per strategy, pgbench running the same SQL dashed.
      */
     public static BufferedImage chart(List<CellResult> cells) {
@@ -169,18 +299,21 @@ public final class Reports {
             chart.getStyler().setXAxisLogarithmic(true);
             chart.getStyler().setChartBackgroundColor(Color.WHITE);
             chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
-            Map<String, TreeMap<Integer, Double>> lines = new TreeMap<>();
+            chart.getStyler().setErrorBarsColorSeriesColor(true);
+            Map<String, TreeMap<Integer, double[]>> lines = new TreeMap<>();
             for (CellResult cell : sweep.stream().filter(c -> c.callers() == callers).toList()) {
-                lines.computeIfAbsent(cell.strategy(), k -> new TreeMap<>()).put(cell.rows(), cell.operationsPerSecond());
+                lines.computeIfAbsent(cell.strategy(), k -> new TreeMap<>())
+                        .put(cell.rows(), pointWithInterval(cell.roundRates(), cell.operationsPerSecond()));
                 if (cell.pgbenchTps().isPresent()) {
-                    lines.computeIfAbsent("pgbench " + cell.strategy(), k -> new TreeMap<>())
-                            .put(cell.rows(), cell.pgbenchTps().getAsDouble());
+                    lines.computeIfAbsent("pgbench " + cell.strategy(), k -> new TreeMap<>()).put(cell.rows(),
+                            pointWithInterval(cell.pgbenchRoundRates(), cell.pgbenchTps().getAsDouble()));
                 }
             }
-            for (Map.Entry<String, TreeMap<Integer, Double>> line : lines.entrySet()) {
+            for (Map.Entry<String, TreeMap<Integer, double[]>> line : lines.entrySet()) {
                 List<Integer> xs = new ArrayList<>(line.getValue().keySet());
-                List<Double> ys = new ArrayList<>(line.getValue().values());
-                XYSeries series = chart.addSeries(line.getKey(), xs, ys);
+                List<Double> ys = line.getValue().values().stream().map(point -> point[0]).toList();
+                List<Double> errors = line.getValue().values().stream().map(point -> point[1]).toList();
+                XYSeries series = chart.addSeries(line.getKey(), xs, ys, errors);
                 series.setMarker(SeriesMarkers.CIRCLE);
                 if (line.getKey().startsWith("pgbench")) {
                     series.setLineStyle(SeriesLines.DASH_DASH);
