@@ -85,7 +85,7 @@ final class AutoFailoverCluster implements AutoCloseable {
     /** {@code jdbc:postgresql://127.0.0.1:P1,127.0.0.1:P2/DATABASE?targetServerType=primary}. */
     String jdbcUrl(String database) {
         return "jdbc:postgresql://127.0.0.1:" + nodePorts[0] + ",127.0.0.1:" + nodePorts[1] + "/" + database
-                + "?targetServerType=primary&connectTimeout=5";
+                + "?targetServerType=primary&connectTimeout=5&socketTimeout=10";
     }
 
     /** A connection to the current primary's {@code database}, as the superuser. */
