@@ -32,7 +32,14 @@ public final class Deposit {
         this.retry = Objects.requireNonNull(retry, "retry");
     }
 
-    /** @return the account as this deposit left it */
+    /**
+     * Deposits {@code amount}, retrying attempts that lose a race.
+     *
+     * @param id     the account
+     * @param amount the amount, positive
+     * @return the account as this deposit left it
+     * @throws dev.lockwise.domain.RetriesExhaustedException if every permitted attempt lost a race
+     */
     public Account depositTo(AccountId id, Money amount) {
         Objects.requireNonNull(id, "id");
         Account.requirePositive(amount);
@@ -43,6 +50,12 @@ public final class Deposit {
     /**
      * Exactly once: a deposit carrying a caller-chosen request id. Repeating the id (say, after a timeout whose
      * outcome was unknown) returns the first outcome without applying it again.
+     *
+     * @param requestId the caller's idempotency key
+     * @param id        the account
+     * @param amount    the amount, positive
+     * @return the receipt: this deposit's, or the first one's under the same id ({@code replayed})
+     * @throws dev.lockwise.domain.account.RequestIdConflictException if the id was used for another account or amount
      */
     public DepositReceipt depositOnce(RequestId requestId, AccountId id, Money amount) {
         Objects.requireNonNull(requestId, "requestId");
@@ -51,7 +64,14 @@ public final class Deposit {
         return retry.call(Operation.DEPOSIT, (Attempt attempt) -> accounts.depositOnce(requestId, id, amount, attempt));
     }
 
-    /** As {@link #depositOnce(RequestId, AccountId, Money)}, finding the account by its username. */
+    /**
+     * As {@link #depositOnce(RequestId, AccountId, Money)}, finding the account by its username.
+     *
+     * @param requestId the caller's idempotency key
+     * @param username  the account's name
+     * @param amount    the amount, positive
+     * @return the receipt
+     */
     public DepositReceipt depositOnce(RequestId requestId, Username username, Money amount) {
         Objects.requireNonNull(username, "username");
         Account.requirePositive(amount);
@@ -59,7 +79,13 @@ public final class Deposit {
         return depositOnce(requestId, id, amount);
     }
 
-    /** @return the account as this deposit left it */
+    /**
+     * As {@link #depositTo(AccountId, Money)}, finding the account by its username.
+     *
+     * @param username the account's name
+     * @param amount   the amount, positive
+     * @return the account as this deposit left it
+     */
     public Account depositTo(Username username, Money amount) {
         Objects.requireNonNull(username, "username");
         Account.requirePositive(amount);

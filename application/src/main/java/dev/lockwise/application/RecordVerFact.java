@@ -9,10 +9,12 @@ import java.util.Objects;
 public final class RecordVerFact {
     private final VerFactRepository facts;
 
+    /** @param facts where verfacts are stored */
     public RecordVerFact(VerFactRepository facts) {
         this.facts = Objects.requireNonNull(facts, "facts");
     }
 
+    /** @return the new fact as inserted: unprocessed, version 1 */
     public VerFact record() {
         return facts.insert();
     }

@@ -87,6 +87,10 @@ public final class RunExclusive implements AutoCloseable {
     private final Object lifecycle = new Object();
     private boolean closed; // guarded by lifecycle
 
+    /**
+     * @param lock   the lease table
+     * @param events told of acquisitions, renewals, losses and releases
+     */
     public RunExclusive(LeaseLock lock, LockwiseEvents events) {
         this.lock = Objects.requireNonNull(lock, "lock");
         this.events = Objects.requireNonNull(events, "events");
@@ -98,6 +102,11 @@ public final class RunExclusive implements AutoCloseable {
     /**
      * Runs {@code task} while holding the lease {@code lockId} on {@code terms}.
      *
+     * @param lockId the lock to hold
+     * @param terms  the ttl, renewal, wait, margin and hold
+     * @param task   the work; it gets the lease (its generation fences writes) and should stop when interrupted
+     * @param <T>    what the task returns
+     * @param <E>    what the task may throw
      * @return what the task returned
      * @throws LockUnavailableException if the lease could not be had within the terms' wait; the task did not run
      * @throws LeaseLostException       if the lease was lost before the task finished (its thread was interrupted)
@@ -143,6 +152,9 @@ public final class RunExclusive implements AutoCloseable {
      * lost or released, or if no task of this {@code RunExclusive} holds it. Reads no clock but {@code nanoTime} and
      * does no I/O, so a task may poll it to stop in time (the command line sends SIGTERM to its command a grace
      * period before it reaches zero).
+     *
+     * @param lease a lease a task of this {@code RunExclusive} holds
+     * @return how long it may still be relied on; zero if not held
      */
     public Duration remainingValidity(Lease lease) {
         Objects.requireNonNull(lease, "lease");

@@ -28,6 +28,13 @@ public final class SetAsProcessed {
         this.retry = Objects.requireNonNull(retry, "retry");
     }
 
+    /**
+     * Sets the fact processed, retrying attempts that lose a race.
+     *
+     * @param id the fact
+     * @return whether this call processed it or found it processed already
+     * @throws dev.lockwise.domain.verfact.VerFactNotFoundException if there is no such fact
+     */
     public ProcessingOutcome process(VerFactId id) {
         Objects.requireNonNull(id, "id");
         Updated<VerFact> result = retry.call(Operation.SET_AS_PROCESSED,

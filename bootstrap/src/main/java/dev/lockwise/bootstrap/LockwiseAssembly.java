@@ -30,7 +30,13 @@ public final class LockwiseAssembly {
     private LockwiseAssembly() {
     }
 
-    /** The accounts of the chosen strategy (the adaptive one composes both adapters with a hot-row memory). */
+    /**
+     * The accounts of the chosen strategy (the adaptive one composes both adapters with a hot-row memory).
+     *
+     * @param dataSource the host's pool, where the adapters take their connections
+     * @param options    the strategy, the lock timeout and, for the adaptive strategy, the hot-row memory and events
+     * @return the repository: one attempt per call, no retry
+     */
     public static AccountRepository accounts(DataSource dataSource, LockwiseOptions options) {
         return switch (options.strategy()) {
             case OPTIMISTIC -> new JooqAccountRepository(dataSource, options.lockTimeout());
@@ -41,7 +47,13 @@ public final class LockwiseAssembly {
         };
     }
 
-    /** The verfacts of the chosen strategy. */
+    /**
+     * The verfacts of the chosen strategy.
+     *
+     * @param dataSource the host's pool, where the adapters take their connections
+     * @param options    the strategy, the lock timeout and, for the adaptive strategy, the hot-row memory and events
+     * @return the repository: one attempt per call, no retry
+     */
     public static VerFactRepository verFacts(DataSource dataSource, LockwiseOptions options) {
         return switch (options.strategy()) {
             case OPTIMISTIC -> new JooqVerFactRepository(dataSource, options.lockTimeout());
@@ -56,20 +68,44 @@ public final class LockwiseAssembly {
         return new HotRows(options.hotRowCapacity(), options.hotRowCooldown());
     }
 
-    /** The lease lock on {@code dataSource} (which it keeps up to {@value JdbcLeaseLock#KEEP_IDLE} connections of). */
+    /**
+     * The lease lock on {@code dataSource} (which it keeps up to {@value JdbcLeaseLock#KEEP_IDLE} connections of).
+     *
+     * @param dataSource where the lock takes its connections: the host's pool or a lease pool of its own
+     * @param options    the lease table
+     * @return a new lock; close it to give its reserved connections back
+     */
     public static JdbcLeaseLock leaseLock(DataSource dataSource, LockwiseOptions options) {
         return new JdbcLeaseLock(dataSource, options.leaseTable());
     }
 
-    /** The predicate for writes that must be refused once a lease is gone, bounded by the lock timeout. */
+    /**
+     * The predicate for writes that must be refused once a lease is gone, bounded by the lock timeout.
+     *
+     * @param options the lease table and the lock timeout
+     * @return the fence on that lease table
+     */
     public static LeaseFence fence(LockwiseOptions options) {
         return new LeaseFence(options.leaseTable(), options.lockTimeout());
     }
 
+    /**
+     * The retry of conflicting attempts, shared by the use cases that write.
+     *
+     * @param options the retry policy, the strategy and the events
+     * @return the retry that deposits and set-as-processed run their attempts through
+     */
     public static ConflictRetry retry(LockwiseOptions options) {
         return new ConflictRetry(options.retryPolicy(), options.strategy(), options.events());
     }
 
+    /**
+     * Runs tasks while holding a lease of {@code lock}.
+     *
+     * @param lock    the lease lock
+     * @param options the events
+     * @return the run-exclusive use case; closing it stops renewals and releases running tasks' leases
+     */
     public static RunExclusive runExclusive(LeaseLock lock, LockwiseOptions options) {
         return new RunExclusive(lock, options.events());
     }

@@ -24,7 +24,9 @@ import java.time.Duration;
  */
 public record LockwiseOptions(Strategy strategy, RetryPolicy retryPolicy, Duration lockTimeout, LeaseTable leaseTable,
                               int hotRowCapacity, Duration hotRowCooldown, LockwiseEvents events) {
+    /** The lock timeout when none is given: 5 s. */
     public static final Duration DEFAULT_LOCK_TIMEOUT = Transactions.DEFAULT_LOCK_TIMEOUT;
+    /** The longest lock timeout accepted: 10 minutes. */
     public static final Duration MAX_LOCK_TIMEOUT = Transactions.MAX_LOCK_TIMEOUT;
 
     /** Optimistic, the default retry policy, 5 s lock timeout, the default lease table and hot-row memory, no events. */
@@ -32,6 +34,18 @@ public record LockwiseOptions(Strategy strategy, RetryPolicy retryPolicy, Durati
             DEFAULT_LOCK_TIMEOUT, LeaseTable.DEFAULT, HotRows.DEFAULT_CAPACITY, HotRows.DEFAULT_COOLDOWN,
             LockwiseEvents.NONE);
 
+    /**
+     * Validates every option, whatever the strategy.
+     *
+     * @param strategy       optimistic, pessimistic or adaptive; not null
+     * @param retryPolicy    attempts and backoff for conflicts; not null
+     * @param lockTimeout    how long any write waits for a row lock held elsewhere: 1 ms to 10 minutes
+     * @param leaseTable     where the lease table lives; not null
+     * @param hotRowCapacity the adaptive strategy's hot-row memory: a power of two, 1 to 2^24 rows
+     * @param hotRowCooldown how long a row stays hot after its last sign of contention: 1 ms to 1 hour
+     * @param events         what the use cases report to (metrics, logs); not null
+     * @throws InvalidInputException if any option is missing or out of range
+     */
     public LockwiseOptions {
         required("strategy", strategy);
         required("retry policy", retryPolicy);
@@ -47,26 +61,69 @@ public record LockwiseOptions(Strategy strategy, RetryPolicy retryPolicy, Durati
         }
     }
 
+    /**
+     * These options with another strategy.
+     *
+     * @param value optimistic, pessimistic or adaptive; not null
+     * @return a copy with {@code value} as its strategy
+     * @throws InvalidInputException if it is null
+     */
     public LockwiseOptions withStrategy(Strategy value) {
         return new LockwiseOptions(value, retryPolicy, lockTimeout, leaseTable, hotRowCapacity, hotRowCooldown, events);
     }
 
+    /**
+     * These options with another retry policy.
+     *
+     * @param value attempts and backoff for conflicts; not null
+     * @return a copy with {@code value} as its retry policy
+     * @throws InvalidInputException if it is null
+     */
     public LockwiseOptions withRetryPolicy(RetryPolicy value) {
         return new LockwiseOptions(strategy, value, lockTimeout, leaseTable, hotRowCapacity, hotRowCooldown, events);
     }
 
+    /**
+     * These options with another lock timeout.
+     *
+     * @param value how long any write waits for a row lock held elsewhere: 1 ms to 10 minutes
+     * @return a copy with {@code value} as its lock timeout
+     * @throws InvalidInputException if it is null or out of range
+     */
     public LockwiseOptions withLockTimeout(Duration value) {
         return new LockwiseOptions(strategy, retryPolicy, value, leaseTable, hotRowCapacity, hotRowCooldown, events);
     }
 
+    /**
+     * These options with another lease table.
+     *
+     * @param value where the lease table lives; not null
+     * @return a copy with {@code value} as its lease table
+     * @throws InvalidInputException if it is null
+     */
     public LockwiseOptions withLeaseTable(LeaseTable value) {
         return new LockwiseOptions(strategy, retryPolicy, lockTimeout, value, hotRowCapacity, hotRowCooldown, events);
     }
 
+    /**
+     * These options with another hot-row memory for the adaptive strategy.
+     *
+     * @param capacity rows remembered: a power of two, 1 to 2^24
+     * @param cooldown how long a row stays hot after its last sign of contention: 1 ms to 1 hour
+     * @return a copy with that hot-row memory
+     * @throws InvalidInputException if either is missing or out of range
+     */
     public LockwiseOptions withHotRows(int capacity, Duration cooldown) {
         return new LockwiseOptions(strategy, retryPolicy, lockTimeout, leaseTable, capacity, cooldown, events);
     }
 
+    /**
+     * These options with another event sink.
+     *
+     * @param value what the use cases report to (metrics, logs); {@link LockwiseEvents#NONE} for nothing; not null
+     * @return a copy with {@code value} as its events
+     * @throws InvalidInputException if it is null
+     */
     public LockwiseOptions withEvents(LockwiseEvents value) {
         return new LockwiseOptions(strategy, retryPolicy, lockTimeout, leaseTable, hotRowCapacity, hotRowCooldown, value);
     }

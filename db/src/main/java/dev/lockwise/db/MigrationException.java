@@ -4,6 +4,10 @@ package dev.lockwise.db;
 public class MigrationException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * @param message what failed, for the user
+     * @param cause   Flyway's or the driver's report
+     */
     public MigrationException(String message, Throwable cause) {
         super(message, cause);
     }

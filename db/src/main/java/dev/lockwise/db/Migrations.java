@@ -23,29 +23,58 @@ import javax.sql.DataSource;
  * configurable, recorded in {@code <lease table>_history} beside it, so several lease tables can coexist.
  */
 public final class Migrations {
+    /** Where the account and verfact migrations are on the class path. */
     public static final String CORE_LOCATION = "classpath:db/migration";
+    /** Where the lease table's migration is on the class path. */
     public static final String LEASE_LOCATION = "classpath:db/lease";
+    /** The table recording which core migrations ran. */
     public static final String CORE_HISTORY_TABLE = "lockwise_schema_history";
 
     private Migrations() {
     }
 
-    /** Applies the account and verfact migrations and the default lease table. Returns how many scripts ran. */
+    /**
+     * Applies the account and verfact migrations and the default lease table.
+     *
+     * @param dataSource the database
+     * @return how many scripts ran (0 when the schema was up to date)
+     * @throws MigrationException if the database is unreachable, the privileges lacking or the schema at odds
+     */
     public static int apply(DataSource dataSource) {
         return apply(dataSource, LeaseTable.DEFAULT);
     }
 
-    /** Applies the account and verfact migrations and the lease table at {@code leaseTable}. */
+    /**
+     * Applies the account and verfact migrations and the lease table at {@code leaseTable}.
+     *
+     * @param dataSource the database
+     * @param leaseTable where the lease table goes
+     * @return how many scripts ran
+     * @throws MigrationException if the database is unreachable, the privileges lacking or the schema at odds
+     */
     public static int apply(DataSource dataSource, LeaseTable leaseTable) {
         return applyCore(dataSource) + applyLeaseTable(dataSource, leaseTable);
     }
 
-    /** Applies only the account and verfact migrations. */
+    /**
+     * Applies only the account and verfact migrations.
+     *
+     * @param dataSource the database
+     * @return how many scripts ran
+     * @throws MigrationException if the database is unreachable, the privileges lacking or the schema at odds
+     */
     public static int applyCore(DataSource dataSource) {
         return run(core(dataSource));
     }
 
-    /** Applies only the lease table migration, at {@code leaseTable}. */
+    /**
+     * Applies only the lease table migration, at {@code leaseTable}.
+     *
+     * @param dataSource the database
+     * @param leaseTable where the lease table goes
+     * @return how many scripts ran
+     * @throws MigrationException if the database is unreachable, the privileges lacking or the schema at odds
+     */
     public static int applyLeaseTable(DataSource dataSource, LeaseTable leaseTable) {
         return run(lease(dataSource, leaseTable));
     }
@@ -53,6 +82,11 @@ public final class Migrations {
     /**
      * The migrations not yet applied to this database (core, and the lease table at {@code leaseTable}), as
      * "V3 deposit request" descriptions; empty when the schema is up to date. Reads the histories only: no DDL.
+     *
+     * @param dataSource the database
+     * @param leaseTable where the lease table should be
+     * @return the pending migrations' descriptions, in the order they would run
+     * @throws MigrationException if the histories cannot be read
      */
     public static List<String> pending(DataSource dataSource, LeaseTable leaseTable) {
         List<String> pending = new ArrayList<>();

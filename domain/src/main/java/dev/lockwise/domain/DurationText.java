@@ -12,7 +12,11 @@ public final class DurationText {
     private DurationText() {
     }
 
-    /** The largest whole unit that writes the duration exactly; sub-millisecond parts are dropped. */
+    /**
+     * @param duration the duration; null is shown as {@code null}
+     * @return it in the largest whole unit that writes it exactly, such as {@code 1500ms} or {@code 2m};
+     *         sub-millisecond parts are dropped
+     */
     public static String show(Duration duration) {
         if (duration == null) {
             return "null";

@@ -3,6 +3,7 @@ package dev.lockwise.domain;
 /** Every permitted attempt hit a concurrent update; the last attempt's conflict is the cause. Nothing was written. */
 public class RetriesExhaustedException extends LockwiseException {
     private static final long serialVersionUID = 1L;
+    /** How many attempts were made. */
     private final int attempts;
 
     /**

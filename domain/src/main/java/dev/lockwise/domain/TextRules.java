@@ -9,7 +9,11 @@ public final class TextRules {
      * Rejects null, blank, over-long text, control characters (PostgreSQL text cannot hold NUL) and unpaired
      * surrogates (not valid Unicode, so not storable as UTF-8).
      *
+     * @param what          what the text is, for the message ("username")
+     * @param value         the text
+     * @param maxCodePoints the most code points allowed
      * @return the text, unchanged
+     * @throws InvalidInputException if the text breaks one of the rules
      */
     public static String requireCleanText(String what, String value, int maxCodePoints) {
         if (value == null || value.isBlank()) {

@@ -31,18 +31,37 @@ public final class Rows {
     private Rows() {
     }
 
-    /** The account on the current row ({@link #ACCOUNT_COLUMNS}). */
+    /**
+     * The account on the current row ({@link #ACCOUNT_COLUMNS}).
+     *
+     * @param row a result set positioned on a row with {@link #ACCOUNT_COLUMNS}
+     * @return the account on that row
+     * @throws SQLException as the driver reports it
+     */
     public static Account account(ResultSet row) throws SQLException {
         return new Account(new AccountId(row.getLong(1)), new Username(row.getString(2)),
                 new Money(row.getBigDecimal(3)), row.getLong(4));
     }
 
-    /** The account on the next row, if there is one. */
+    /**
+     * The account on the next row, if there is one.
+     *
+     * @param rows a result set with {@link #ACCOUNT_COLUMNS}; advanced by one row
+     * @return the account on the next row, or empty if there is none
+     * @throws SQLException as the driver reports it
+     */
     public static Optional<Account> nextAccount(ResultSet rows) throws SQLException {
         return rows.next() ? Optional.of(account(rows)) : Optional.empty();
     }
 
-    /** The receipt recorded for {@code requestId} on the next row ({@link #RECEIPT_COLUMNS}), if there is one. */
+    /**
+     * The receipt recorded for {@code requestId} on the next row ({@link #RECEIPT_COLUMNS}), if there is one.
+     *
+     * @param requestId the request id the row was looked up by; the receipt carries it
+     * @param rows      a result set with {@link #RECEIPT_COLUMNS}; advanced by one row
+     * @return the recorded receipt, marked replayed, or empty if there is no next row
+     * @throws SQLException as the driver reports it
+     */
     public static Optional<DepositReceipt> recordedReceipt(RequestId requestId, ResultSet rows) throws SQLException {
         if (!rows.next()) {
             return Optional.empty();
@@ -51,13 +70,25 @@ public final class Rows {
                 new Money(rows.getBigDecimal(3)), rows.getLong(4), true));
     }
 
-    /** The fact on the current row ({@link #VERFACT_COLUMNS}; the state is its one-letter code). */
+    /**
+     * The fact on the current row ({@link #VERFACT_COLUMNS}; the state is its one-letter code).
+     *
+     * @param row a result set positioned on a row with {@link #VERFACT_COLUMNS}
+     * @return the fact on that row
+     * @throws SQLException as the driver reports it
+     */
     public static VerFact verFact(ResultSet row) throws SQLException {
         return new VerFact(new VerFactId(row.getLong(1)), VerFactState.ofCode(row.getString(2)), row.getBoolean(3),
                 row.getLong(4));
     }
 
-    /** Every remaining row's fact. */
+    /**
+     * Every remaining row's fact.
+     *
+     * @param rows a result set with {@link #VERFACT_COLUMNS}; read to its end
+     * @return the facts in row order; empty if no rows remain
+     * @throws SQLException as the driver reports it
+     */
     public static List<VerFact> verFacts(ResultSet rows) throws SQLException {
         List<VerFact> facts = new ArrayList<>();
         while (rows.next()) {
@@ -66,7 +97,13 @@ public final class Rows {
         return facts;
     }
 
-    /** Every remaining row's first column as a fact id. */
+    /**
+     * Every remaining row's first column as a fact id.
+     *
+     * @param rows a result set whose first column is a fact id; read to its end
+     * @return the ids in row order; empty if no rows remain
+     * @throws SQLException as the driver reports it
+     */
     public static List<VerFactId> verFactIds(ResultSet rows) throws SQLException {
         List<VerFactId> ids = new ArrayList<>();
         while (rows.next()) {

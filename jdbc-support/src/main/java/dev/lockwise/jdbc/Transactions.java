@@ -42,6 +42,8 @@ public final class Transactions {
     /**
      * {@code lockTimeout} if it bounds a wait sensibly.
      *
+     * @param lockTimeout the bound on row-lock waits; 1 ms to {@link #MAX_LOCK_TIMEOUT}
+     * @return {@code lockTimeout} itself
      * @throws InvalidInputException if it is missing or outside 1 ms to {@link #MAX_LOCK_TIMEOUT}
      */
     public static Duration requireLockTimeout(Duration lockTimeout) {
@@ -52,7 +54,11 @@ public final class Transactions {
         return lockTimeout;
     }
 
-    /** This helper's bound on row-lock waits, as {@link #lockTimeoutSetting(Duration)} writes it. */
+    /**
+     * This helper's bound on row-lock waits, as {@link #lockTimeoutSetting(Duration)} writes it.
+     *
+     * @return the lock timeout as PostgreSQL {@code lock_timeout} text, in milliseconds ({@code "5000ms"})
+     */
     public String lockTimeoutSetting() {
         return lockTimeoutSetting;
     }
@@ -61,16 +67,27 @@ public final class Transactions {
      * {@code lockTimeout}, once {@link #requireLockTimeout checked}, as PostgreSQL's {@code lock_timeout} text
      * ({@code "5000ms"}): a number formatted here, so nothing user-typed reaches SQL text built from it.
      *
+     * @param lockTimeout the bound on row-lock waits; 1 ms to {@link #MAX_LOCK_TIMEOUT}
+     * @return its whole milliseconds followed by {@code ms}
      * @throws InvalidInputException if it is missing or outside 1 ms to {@link #MAX_LOCK_TIMEOUT}
      */
     public static String lockTimeoutSetting(Duration lockTimeout) {
         return requireLockTimeout(lockTimeout).toMillis() + "ms";
     }
 
-    /** Statements run on a connection. */
+    /**
+     * Statements run on a connection.
+     *
+     * @param <T> the type of the work's result
+     */
     @FunctionalInterface
     public interface Work<T> {
-        /** @return the work's result */
+        /**
+         * @param connection the pooled connection, in a transaction or in autocommit as the caller chose; not to be
+         *                   closed or kept
+         * @return the work's result
+         * @throws SQLException as the driver reports it; {@link Transactions} translates it
+         */
         T run(Connection connection) throws SQLException;
     }
 
@@ -80,14 +97,27 @@ public final class Transactions {
         /** A statement without parameters. */
         Binder NONE = statement -> { };
 
-        /** Binds {@code statement}'s parameters. */
+        /**
+         * Binds {@code statement}'s parameters.
+         *
+         * @param statement the prepared statement, its parameters not yet set
+         * @throws SQLException as the driver reports it
+         */
         void bind(PreparedStatement statement) throws SQLException;
     }
 
-    /** Reads a query's rows. */
+    /**
+     * Reads a query's rows.
+     *
+     * @param <T> the type of what the rows say
+     */
     @FunctionalInterface
     public interface Reader<T> {
-        /** @return what the rows say */
+        /**
+         * @param rows the query's rows, positioned before the first; closed after this returns
+         * @return what the rows say
+         * @throws SQLException as the driver reports it
+         */
         T read(ResultSet rows) throws SQLException;
     }
 
@@ -95,6 +125,10 @@ public final class Transactions {
      * Runs {@code work} in one transaction: commit on success, roll back on any failure.
      *
      * @param what what is being done, for the message of a failure ("update account 7")
+     * @param work the statements, run with autocommit off
+     * @param <T>  the type of the work's result
+     * @return what the work returned, once committed
+     * @throws dev.lockwise.domain.LockwiseException the failure, translated by {@link SqlFailures}
      */
     public <T> T inTransaction(String what, Work<T> work) {
         try (Connection connection = dataSource.getConnection()) {
@@ -117,6 +151,12 @@ public final class Transactions {
     /**
      * Runs {@code work} with autocommit on one pooled connection: each statement is its own transaction (a read and
      * the conditional write that follows it: one pool checkout, and no lock held in between).
+     *
+     * @param what what is being done, for the message of a failure
+     * @param work the statements, each committed as it runs
+     * @param <T>  the type of the work's result
+     * @return what the work returned
+     * @throws dev.lockwise.domain.LockwiseException the failure, translated by {@link SqlFailures}
      */
     public <T> T autocommit(String what, Work<T> work) {
         try (Connection connection = dataSource.getConnection()) {
@@ -126,12 +166,32 @@ public final class Transactions {
         }
     }
 
-    /** One autocommit query: {@code sql} with its parameters bound, its rows read. */
+    /**
+     * One autocommit query: {@code sql} with its parameters bound, its rows read.
+     *
+     * @param what       what is being done, for the message of a failure
+     * @param sql        the query, with {@code ?} parameters
+     * @param parameters binds its parameters; {@link Binder#NONE} for none
+     * @param reader     reads its rows
+     * @param <T>        the type of what the rows say
+     * @return what the reader returned
+     * @throws dev.lockwise.domain.LockwiseException the failure, translated by {@link SqlFailures}
+     */
     public <T> T query(String what, String sql, Binder parameters, Reader<T> reader) {
         return autocommit(what, connection -> query(connection, sql, parameters, reader));
     }
 
-    /** {@code sql} on {@code connection} with its parameters bound, its rows read. */
+    /**
+     * {@code sql} on {@code connection} with its parameters bound, its rows read.
+     *
+     * @param connection the connection to run it on, left open
+     * @param sql        the query, with {@code ?} parameters
+     * @param parameters binds its parameters; {@link Binder#NONE} for none
+     * @param reader     reads its rows
+     * @param <T>        the type of what the rows say
+     * @return what the reader returned
+     * @throws SQLException as the driver reports it (not translated: the caller's transaction decides)
+     */
     public static <T> T query(Connection connection, String sql, Binder parameters, Reader<T> reader)
             throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {

@@ -49,7 +49,14 @@ public final class FreezableProxy implements AutoCloseable {
         acceptor.start();
     }
 
-    /** A proxy that forwards to the host and port of {@code jdbcUrl} (a {@code jdbc:postgresql://} URL). */
+    /**
+     * A proxy that forwards to the host and port of {@code jdbcUrl} (a {@code jdbc:postgresql://} URL).
+     *
+     * @param jdbcUrl a single-host {@code jdbc:postgresql://} URL; port 5432 if it names none
+     * @return a started proxy, listening on a free loopback port; the caller closes it
+     * @throws IOException if it cannot listen
+     * @throws IllegalArgumentException if {@code jdbcUrl} is not a single-host {@code jdbc:postgresql://} URL
+     */
     public static FreezableProxy inFrontOf(String jdbcUrl) throws IOException {
         Matcher matcher = HOST_PORT.matcher(jdbcUrl);
         if (!matcher.matches()) {
@@ -59,16 +66,29 @@ public final class FreezableProxy implements AutoCloseable {
         return new FreezableProxy(matcher.group(1), port, matcher.group(3) == null ? "/" : matcher.group(3));
     }
 
-    /** The same JDBC URL, pointing at this proxy. */
+    /**
+     * The same JDBC URL, pointing at this proxy.
+     *
+     * @return the URL with {@code 127.0.0.1} and this proxy's port, its database and parameters kept
+     */
     public String jdbcUrl() {
         return "jdbc:postgresql://127.0.0.1:" + port() + urlRest;
     }
 
+    /**
+     * The port the proxy listens on.
+     *
+     * @return the loopback port, chosen free when the proxy started
+     */
     public int port() {
         return server.getLocalPort();
     }
 
-    /** How many client connections the proxy has accepted so far. */
+    /**
+     * How many client connections the proxy has accepted so far.
+     *
+     * @return the count since the proxy started, frozen or not
+     */
     public int acceptedConnections() {
         return accepted.get();
     }

@@ -52,7 +52,12 @@ public final class PostgresServer {
         this.templateName = "lw_tpl_" + runId;
     }
 
-    /** The server of this JVM, started (and its template migrated) on first use. */
+    /**
+     * The server of this JVM, started (and its template migrated) on first use.
+     *
+     * @return the one server, the same on every call
+     * @throws IllegalStateException if it could not be started, on this call and every later one
+     */
     public static synchronized PostgresServer get() {
         if (startFailure != null) {
             throw startFailure;
@@ -160,7 +165,13 @@ public final class PostgresServer {
         return Optional.ofNullable(pooler);
     }
 
-    /** Creates a fresh database cloned from the migrated template; returns its name. */
+    /**
+     * Creates a fresh database cloned from the migrated template.
+     *
+     * @param hint a word for the database's name, such as the test class's; lower-cased, only letters and digits kept
+     * @return the new database's name, unique in this run and at most 63 characters
+     * @throws SQLException if it cannot be created
+     */
     public String createDatabase(String hint) throws SQLException {
         String name = "lw_" + runId + "_" + DATABASES.incrementAndGet() + "_"
                 + hint.toLowerCase().replaceAll("[^a-z0-9]", "").substring(0, Math.min(20, hint.length()));
@@ -171,6 +182,11 @@ public final class PostgresServer {
         return name;
     }
 
+    /**
+     * Drops a database made by {@link #createDatabase}, ending its sessions first; a failure is logged, not thrown.
+     *
+     * @param name the database's name; nothing happens if it does not exist
+     */
     public void dropDatabase(String name) {
         dropQuietly(name);
     }
@@ -217,6 +233,12 @@ public final class PostgresServer {
         return hostPort + "/" + database + (params.isEmpty() ? "" : "?" + params);
     }
 
+    /**
+     * A data source on {@code database} that opens a new connection every time, as the test user.
+     *
+     * @param database the database's name
+     * @return a data source on its {@link #jdbcUrl(String) JDBC URL}: through the pooler if there is one
+     */
     public PGSimpleDataSource dataSourceFor(String database) {
         return dataSource(jdbcUrl(database));
     }
@@ -233,14 +255,29 @@ public final class PostgresServer {
         return dataSource;
     }
 
+    /**
+     * The user tests connect as.
+     *
+     * @return the user name, also the one that creates and drops the test databases
+     */
     public String user() {
         return user;
     }
 
+    /**
+     * The password of {@link #user()}.
+     *
+     * @return the password; empty for the embedded server
+     */
     public String password() {
         return password;
     }
 
+    /**
+     * Which server this is (embedded, existing by URL, Testcontainers), for messages.
+     *
+     * @return a short description, such as {@code embedded PostgreSQL on port 5432}
+     */
     public String description() {
         return description;
     }

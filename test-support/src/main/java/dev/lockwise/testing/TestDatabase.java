@@ -27,10 +27,16 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
     private String name;
     private HikariDataSource dataSource;
 
+    /** A database whose {@link #dataSource()} pool holds up to 20 connections. */
     public TestDatabase() {
         this(20);
     }
 
+    /**
+     * A database whose {@link #dataSource()} pool holds up to {@code poolSize} connections.
+     *
+     * @param poolSize the most connections {@link #dataSource()} holds; must be positive
+     */
     public TestDatabase(int poolSize) {
         this.poolSize = poolSize;
     }
@@ -52,7 +58,12 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
-    /** A pool on this class's database; closed after the class. */
+    /**
+     * A pool on this class's database; closed after the class.
+     *
+     * @return the class's HikariCP pool
+     * @throws IllegalStateException if the extension has not started (not registered with {@code @RegisterExtension})
+     */
     public HikariDataSource dataSource() {
         if (dataSource == null) {
             throw new IllegalStateException("TestDatabase is not started: register it with @RegisterExtension on a"
@@ -61,7 +72,12 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
         return dataSource;
     }
 
-    /** Another, independent pool on the same database (the caller closes it). */
+    /**
+     * Another, independent pool on the same database (the caller closes it).
+     *
+     * @param size the most connections it holds; must be positive
+     * @return a new HikariCP pool that waits at most 10 s for a connection
+     */
     public HikariDataSource newPool(int size) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(jdbcUrl());
@@ -73,32 +89,68 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
         return new HikariDataSource(config);
     }
 
-    /** A data source that opens a new physical connection every time (no pool). */
+    /**
+     * A data source that opens a new physical connection every time (no pool).
+     *
+     * @return a data source on this class's database, as the test user
+     */
     public DataSource unpooled() {
         return server.dataSourceFor(name);
     }
 
+    /**
+     * The JDBC URL of this class's database, as tests should connect.
+     *
+     * @return the URL, without credentials; through the pooler when tests use one
+     */
     public String jdbcUrl() {
         return server.jdbcUrl(name);
     }
 
+    /**
+     * The user tests connect as.
+     *
+     * @return the server's test user name
+     */
     public String user() {
         return server.user();
     }
 
+    /**
+     * The password of {@link #user()}.
+     *
+     * @return the password; empty for the embedded server
+     */
     public String password() {
         return server.password();
     }
 
+    /**
+     * The name of this class's database.
+     *
+     * @return the name, unique in this run; null before the class starts
+     */
     public String databaseName() {
         return name;
     }
 
+    /**
+     * The JVM's shared server this database is on.
+     *
+     * @return the server; null before the class starts
+     */
     public PostgresServer server() {
         return server;
     }
 
-    /** Runs one SQL statement (DDL or DML) and returns the update count. */
+    /**
+     * Runs one SQL statement (DDL or DML).
+     *
+     * @param sql        the statement, with {@code ?} parameters
+     * @param parameters their values, in order
+     * @return the update count (0 for DDL)
+     * @throws IllegalStateException if the statement fails; the message starts with {@code sql}
+     */
     public int execute(String sql, Object... parameters) {
         try (Connection connection = dataSource().getConnection();
              PreparedStatement statement = connection.prepareStatement(sql)) {
@@ -111,7 +163,14 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
-    /** The rows of a query, each as an array of column values. */
+    /**
+     * The rows of a query, each as an array of column values.
+     *
+     * @param sql        the query, with {@code ?} parameters
+     * @param parameters their values, in order
+     * @return the rows in the order returned, each value as the driver's {@code getObject} gives it
+     * @throws IllegalStateException if the query fails; the message starts with {@code sql}
+     */
     public List<Object[]> query(String sql, Object... parameters) {
         try (Connection connection = dataSource().getConnection();
              PreparedStatement statement = connection.prepareStatement(sql)) {
@@ -135,7 +194,14 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
-    /** The single value of a query that returns one row and one column. */
+    /**
+     * The single value of a query that returns one row and one column.
+     *
+     * @param sql        the query, with {@code ?} parameters
+     * @param parameters their values, in order
+     * @return the first column of the one row; null for SQL NULL
+     * @throws IllegalStateException if the query fails or does not return exactly one row
+     */
     public Object queryValue(String sql, Object... parameters) {
         List<Object[]> rows = query(sql, parameters);
         if (rows.size() != 1) {

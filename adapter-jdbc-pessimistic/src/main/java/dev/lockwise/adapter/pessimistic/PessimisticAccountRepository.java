@@ -52,7 +52,10 @@ public final class PessimisticAccountRepository implements AccountRepository {
     private final String lockByUsername;
     private final String insert;
 
-    /** @param lockTimeout how long a transaction waits for a row lock held elsewhere (1 ms to 10 minutes) */
+    /**
+     * @param dataSource  the host's pool
+     * @param lockTimeout how long a transaction waits for a row lock held elsewhere (1 ms to 10 minutes)
+     */
     public PessimisticAccountRepository(DataSource dataSource, Duration lockTimeout) {
         this.transactions = new Transactions(dataSource, lockTimeout);
         LockingSql sql = new LockingSql(transactions.lockTimeoutSetting());

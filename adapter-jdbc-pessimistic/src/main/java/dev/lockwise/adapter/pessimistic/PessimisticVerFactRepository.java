@@ -27,7 +27,10 @@ public final class PessimisticVerFactRepository implements VerFactRepository {
     private final Transactions transactions;
     private final String lockById;
 
-    /** @param lockTimeout how long a transaction waits for a row lock held elsewhere (1 ms to 10 minutes) */
+    /**
+     * @param dataSource  the host's pool
+     * @param lockTimeout how long a transaction waits for a row lock held elsewhere (1 ms to 10 minutes)
+     */
     public PessimisticVerFactRepository(DataSource dataSource, Duration lockTimeout) {
         this.transactions = new Transactions(dataSource, lockTimeout);
         this.lockById = new LockingSql(transactions.lockTimeoutSetting())

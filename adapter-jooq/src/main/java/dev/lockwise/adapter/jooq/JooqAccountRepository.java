@@ -42,12 +42,19 @@ public final class JooqAccountRepository implements AccountRepository {
     private final String selectReceipt;
     private final String insertReceipt;
 
-    /** With row-lock waits bounded by 5 s. */
+    /**
+     * With row-lock waits bounded by 5 s.
+     *
+     * @param dataSource the host's pool
+     */
     public JooqAccountRepository(DataSource dataSource) {
         this(dataSource, Transactions.DEFAULT_LOCK_TIMEOUT);
     }
 
-    /** @param lockTimeout how long a write waits for a row lock held elsewhere (1 ms to 10 minutes) */
+    /**
+     * @param dataSource  the host's pool
+     * @param lockTimeout how long a write waits for a row lock held elsewhere (1 ms to 10 minutes)
+     */
     public JooqAccountRepository(DataSource dataSource, Duration lockTimeout) {
         JooqSupport jooq = new JooqSupport(dataSource, lockTimeout);
         this.transactions = jooq.transactions();

@@ -29,12 +29,19 @@ public final class JooqVerFactRepository implements VerFactRepository {
     private final String selectIds;
     private final String updateIfVersion;
 
-    /** With row-lock waits bounded by 5 s. */
+    /**
+     * With row-lock waits bounded by 5 s.
+     *
+     * @param dataSource the host's pool
+     */
     public JooqVerFactRepository(DataSource dataSource) {
         this(dataSource, Transactions.DEFAULT_LOCK_TIMEOUT);
     }
 
-    /** @param lockTimeout how long a write waits for a row lock held elsewhere (1 ms to 10 minutes) */
+    /**
+     * @param dataSource  the host's pool
+     * @param lockTimeout how long a write waits for a row lock held elsewhere (1 ms to 10 minutes)
+     */
     public JooqVerFactRepository(DataSource dataSource, Duration lockTimeout) {
         JooqSupport jooq = new JooqSupport(dataSource, lockTimeout);
         this.transactions = jooq.transactions();

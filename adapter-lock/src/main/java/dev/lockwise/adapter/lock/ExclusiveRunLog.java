@@ -23,6 +23,10 @@ public final class ExclusiveRunLog {
     private final String beatSql;
     private final String endSql;
 
+    /**
+     * @param dataSource the database holding {@code exclusive_run}
+     * @param table      the lease table whose rows fence the writes
+     */
     public ExclusiveRunLog(DataSource dataSource, LeaseTable table) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.fence = new LeaseFence(table);
@@ -34,6 +38,13 @@ public final class ExclusiveRunLog {
                 + fence.condition();
     }
 
+    /**
+     * Records the start of a run, at the database's time.
+     *
+     * @param lease  the lease held
+     * @param holder who runs it, for the record
+     * @throws LeaseLostException if the lease is no longer held
+     */
     public void start(Lease lease, String holder) {
         write(lease, "start", startSql, statement -> {
             statement.setString(1, lease.lockId().value());
@@ -43,10 +54,22 @@ public final class ExclusiveRunLog {
         });
     }
 
+    /**
+     * Records a heartbeat of the run, at the database's time.
+     *
+     * @param lease the lease held
+     * @throws LeaseLostException if the lease is no longer held
+     */
     public void beat(Lease lease) {
         write(lease, "heartbeat", beatSql, statement -> bindKeyAndFence(statement, lease));
     }
 
+    /**
+     * Records the end of the run, at the database's time.
+     *
+     * @param lease the lease held
+     * @throws LeaseLostException if the lease is no longer held
+     */
     public void end(Lease lease) {
         write(lease, "end", endSql, statement -> bindKeyAndFence(statement, lease));
     }

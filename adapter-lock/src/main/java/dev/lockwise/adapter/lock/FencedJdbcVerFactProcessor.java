@@ -24,12 +24,21 @@ public final class FencedJdbcVerFactProcessor implements FencedVerFactProcessor 
     private final String processSql;
     private final String heldSql;
 
-    /** With the fence's default lock timeout (5 s). */
+    /**
+     * With the fence's default lock timeout (5 s).
+     *
+     * @param dataSource the database
+     * @param table      the lease table whose rows fence the write
+     */
     public FencedJdbcVerFactProcessor(DataSource dataSource, LeaseTable table) {
         this(dataSource, table, Transactions.DEFAULT_LOCK_TIMEOUT);
     }
 
-    /** @param lockTimeout how long the fenced write waits for the lease row when another session holds it */
+    /**
+     * @param dataSource  the database
+     * @param table       the lease table whose rows fence the write
+     * @param lockTimeout how long the fenced write waits for the lease row when another session holds it
+     */
     public FencedJdbcVerFactProcessor(DataSource dataSource, LeaseTable table, java.time.Duration lockTimeout) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.fence = new LeaseFence(table, lockTimeout);

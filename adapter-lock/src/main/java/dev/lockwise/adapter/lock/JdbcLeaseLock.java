@@ -75,6 +75,10 @@ public final class JdbcLeaseLock implements LeaseLock {
     private final String releaseSql;
     private final String releaseNoEarlierSql;
 
+    /**
+     * @param dataSource where the lock takes its connections (it keeps {@value #KEEP_IDLE} of them open)
+     * @param table      the lease table
+     */
     public JdbcLeaseLock(DataSource dataSource, LeaseTable table) {
         Objects.requireNonNull(dataSource, "dataSource");
         this.table = Objects.requireNonNull(table, "table");
@@ -99,6 +103,7 @@ public final class JdbcLeaseLock implements LeaseLock {
                 + " ?::timestamptz)) WHERE lock_id = ? AND generation = ? AND expires_at > clock_timestamp()";
     }
 
+    /** @return the lease table this lock uses */
     public LeaseTable table() {
         return table;
     }
@@ -139,6 +144,11 @@ public final class JdbcLeaseLock implements LeaseLock {
     /**
      * Ends the lease at {@code notBefore} if that is still ahead by the database clock, else at once; never later
      * than its current expiry.
+     *
+     * @param lease     the lease to give back
+     * @param notBefore the earliest end, by the database clock
+     * @param timeout   the bound on the call
+     * @return false if the lease had expired or been taken over before the release (then nothing was changed)
      */
     @Override
     public boolean releaseNoEarlierThan(Lease lease, Instant notBefore, Duration timeout) {

@@ -24,11 +24,17 @@ import java.util.Objects;
 public final class LeaseFence {
     private final String condition;
 
+    /**
+     * A fence with the default lock timeout (5 s).
+     *
+     * @param table the lease table whose rows fence the writes
+     */
     public LeaseFence(LeaseTable table) {
         this(table, Transactions.DEFAULT_LOCK_TIMEOUT);
     }
 
     /**
+     * @param table       the lease table whose rows fence the writes
      * @param lockTimeout how long the fence waits for the lease row's share lock (1 ms to 10 minutes): the row is
      *                    locked by a holder's renewal for a moment, by an outside session for as long as it likes
      */
@@ -43,12 +49,20 @@ public final class LeaseFence {
                 + " FOR SHARE OF fence)";
     }
 
-    /** The SQL predicate, with two parameters: lock id and generation. */
+    /** @return the SQL predicate, with two parameters: lock id and generation */
     public String condition() {
         return condition;
     }
 
-    /** Binds the predicate's two parameters starting at {@code firstIndex}; returns the next free index. */
+    /**
+     * Binds the predicate's two parameters.
+     *
+     * @param statement  the statement holding {@link #condition()}
+     * @param firstIndex the index of the predicate's first parameter
+     * @param lease      the lease the write needs
+     * @return the next free parameter index
+     * @throws SQLException as the driver reports it
+     */
     public int bind(PreparedStatement statement, int firstIndex, Lease lease) throws SQLException {
         statement.setString(firstIndex, lease.lockId().value());
         statement.setLong(firstIndex + 1, lease.generation());

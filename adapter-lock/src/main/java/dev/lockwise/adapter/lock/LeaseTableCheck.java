@@ -21,7 +21,10 @@ public final class LeaseTableCheck {
     private LeaseTableCheck() {
     }
 
-    /** The DDL the lease lock expects, for the user's own migrations. */
+    /**
+     * @param table where the lease table should be
+     * @return the DDL the lease lock expects, for the user's own migrations
+     */
     public static String expectedDdl(LeaseTable table) {
         return "CREATE TABLE " + SqlIdentifiers.qualified(table) + " (\n"
                 + "    lock_id    TEXT        NOT NULL PRIMARY KEY,\n"
@@ -30,7 +33,11 @@ public final class LeaseTableCheck {
                 + ");";
     }
 
-    /** @throws LeaseTableMismatchException if the table is missing or its columns differ */
+    /**
+     * @param dataSource the database to check
+     * @param table      where the lease table should be
+     * @throws LeaseTableMismatchException if the table is missing or its columns differ
+     */
     public static void verify(DataSource dataSource, LeaseTable table) {
         Map<String, String> expected = new LinkedHashMap<>();
         expected.put("lock_id", "text");
@@ -69,6 +76,7 @@ public final class LeaseTableCheck {
     public static final class LeaseTableMismatchException extends LockwiseException {
         private static final long serialVersionUID = 1L;
 
+        /** @param message what differs, with the DDL the lock needs */
         public LeaseTableMismatchException(String message) {
             super(message);
         }

@@ -27,6 +27,13 @@ public final class AdaptiveAccountRepository implements RetryAwareAccountReposit
     private final AccountRepository pessimistic;
     private final AdaptivePath<AccountKey, Account> path;
 
+    /**
+     * @param optimistic  the optimistic adapter: reads, inserts and the first attempt on a calm row
+     * @param pessimistic the row-locking adapter: attempts on hot rows and after a conflict
+     * @param hotRows     the memory of hot rows, shared by nobody else
+     * @param events      told of lock fallbacks and locked batches
+     * @param lockTimeout how long a locked attempt waits in this process for its turn at the row (positive)
+     */
     public AdaptiveAccountRepository(AccountRepository optimistic, AccountRepository pessimistic, HotRows hotRows,
                                      LockwiseEvents events, Duration lockTimeout) {
         this.optimistic = Objects.requireNonNull(optimistic, "optimistic");

@@ -21,6 +21,13 @@ public final class AdaptiveVerFactRepository implements RetryAwareVerFactReposit
     private final VerFactRepository pessimistic;
     private final AdaptivePath<VerFactId, VerFact> path;
 
+    /**
+     * @param optimistic  the optimistic adapter: reads, inserts and the first attempt on a calm row
+     * @param pessimistic the row-locking adapter: attempts on hot rows and after a conflict
+     * @param hotRows     the memory of hot rows, shared by nobody else
+     * @param events      told of lock fallbacks and locked batches
+     * @param lockTimeout how long a locked attempt waits in this process for its turn at the row (positive)
+     */
     public AdaptiveVerFactRepository(VerFactRepository optimistic, VerFactRepository pessimistic, HotRows hotRows,
                                      LockwiseEvents events, Duration lockTimeout) {
         this.optimistic = Objects.requireNonNull(optimistic, "optimistic");

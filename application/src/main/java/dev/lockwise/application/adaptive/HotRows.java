@@ -12,7 +12,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * attempt, because both paths are safe.
  */
 public final class HotRows {
+    /** The rows remembered by default: a power of two. */
     public static final int DEFAULT_CAPACITY = 4096;
+    /** How long a row stays hot by default after its last sign of contention. */
     public static final Duration DEFAULT_COOLDOWN = Duration.ofMillis(20);
 
     private record Entry(long key, long hotUntilNanos) {
@@ -22,6 +24,11 @@ public final class HotRows {
     private final int mask;
     private final long cooldownNanos;
 
+    /**
+     * @param capacity slots in the memory: a power of two, 1 to 2^24
+     * @param cooldown how long a row stays hot after it was last marked: 1 ms to 1 hour
+     * @throws InvalidInputException if either is out of range
+     */
     public HotRows(int capacity, Duration cooldown) {
         requireValid(capacity, cooldown);
         this.slots = new AtomicReferenceArray<>(capacity);
@@ -29,7 +36,13 @@ public final class HotRows {
         this.cooldownNanos = cooldown.toNanos();
     }
 
-    /** Checks a capacity and cooldown as the constructor does, without building the memory. */
+    /**
+     * Checks a capacity and cooldown as the constructor does, without building the memory.
+     *
+     * @param capacity slots in the memory
+     * @param cooldown how long a row stays hot
+     * @throws InvalidInputException if either is out of range
+     */
     public static void requireValid(int capacity, Duration cooldown) {
         if (capacity < 1 || capacity > (1 << 24) || Integer.bitCount(capacity) != 1) {
             throw new InvalidInputException("hot-row capacity must be a power of two between 1 and 16777216, got "
@@ -40,17 +53,25 @@ public final class HotRows {
         }
     }
 
-    /** Remembers {@code key} as hot for the cooldown, from now. */
+    /**
+     * Remembers {@code key} as hot for the cooldown, from now.
+     *
+     * @param key the row's key
+     */
     public void markHot(long key) {
         slots.set(slot(key), new Entry(key, System.nanoTime() + cooldownNanos));
     }
 
+    /**
+     * @param key the row's key
+     * @return whether the row was marked hot less than a cooldown ago (and not evicted since)
+     */
     public boolean isHot(long key) {
         Entry entry = slots.get(slot(key));
         return entry != null && entry.key == key && entry.hotUntilNanos - System.nanoTime() > 0;
     }
 
-    /** How many rows are hot right now (a scan of the fixed-size table; for metrics). */
+    /** @return how many rows are hot right now (a scan of the fixed-size table; for metrics) */
     public int hotCount() {
         long now = System.nanoTime();
         int count = 0;
@@ -63,6 +84,7 @@ public final class HotRows {
         return count;
     }
 
+    /** @return the number of slots */
     public int capacity() {
         return slots.length();
     }

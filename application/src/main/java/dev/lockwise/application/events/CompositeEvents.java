@@ -12,10 +12,15 @@ import java.util.function.IntSupplier;
 public final class CompositeEvents implements LockwiseEvents {
     private final List<LockwiseEvents> listeners;
 
+    /** @param listeners the listeners, called in this order */
     public CompositeEvents(List<LockwiseEvents> listeners) {
         this.listeners = List.copyOf(listeners);
     }
 
+    /**
+     * @param listeners the listeners, called in this order
+     * @return events sent to each of them
+     */
     public static LockwiseEvents of(LockwiseEvents... listeners) {
         return new CompositeEvents(List.of(listeners));
     }

@@ -19,22 +19,33 @@ public final class CountingEvents implements LockwiseEvents {
     private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
     private final Map<Operation, IntSupplier> hotRowMemories = new ConcurrentHashMap<>();
 
+    /**
+     * @param key a counter's key, such as {@code deposit.optimistic.conflict}
+     * @return its count; 0 if it never counted
+     */
     public long count(String key) {
         LongAdder adder = counters.get(key);
         return adder == null ? 0 : adder.sum();
     }
 
+    /**
+     * @param operation the use case
+     * @param strategy  the strategy
+     * @param event     the event: conflict, retry, exhausted, success or attempts
+     * @return the count of {@code operation.strategy.event}
+     */
     public long count(Operation operation, Strategy strategy, String event) {
         return count(key(operation, strategy, event));
     }
 
-    /** A sorted copy of every counter. */
+    /** @return a sorted copy of every counter */
     public Map<String, Long> snapshot() {
         Map<String, Long> copy = new TreeMap<>();
         counters.forEach((key, adder) -> copy.put(key, adder.sum()));
         return copy;
     }
 
+    /** Forgets every count. */
     public void reset() {
         counters.clear();
     }
@@ -79,7 +90,10 @@ public final class CountingEvents implements LockwiseEvents {
         add(operation.label() + ".adaptive.locked-changes", changes);
     }
 
-    /** How many rows the adaptive strategy remembers as hot for {@code operation} right now (0 if none). */
+    /**
+     * @param operation the use case
+     * @return how many rows the adaptive strategy remembers as hot for it right now (0 if none)
+     */
     public int hotRows(Operation operation) {
         IntSupplier memory = hotRowMemories.get(operation);
         return memory == null ? 0 : memory.getAsInt();

@@ -12,7 +12,11 @@ public record Attempt(int number, boolean previousConflicted) {
     /** A call's first attempt: nothing came before it. */
     public static final Attempt FIRST = new Attempt(1, false);
 
-    /** @throws IllegalArgumentException if the number is below 1, or the first attempt claims a predecessor */
+    /**
+     * @param number             1 for the first attempt
+     * @param previousConflicted whether the previous attempt lost a race; false for the first
+     * @throws IllegalArgumentException if the number is below 1, or the first attempt claims a predecessor
+     */
     public Attempt {
         if (number < 1 || (number == 1 && previousConflicted)) {
             throw new IllegalArgumentException("attempt " + number + (previousConflicted ? " after a conflict" : ""));

@@ -31,6 +31,11 @@ public final class ConflictRetry {
     private final LockwiseEvents events;
     private final Map<Operation, Retry> retries = new EnumMap<>(Operation.class);
 
+    /**
+     * @param policy   how many attempts and how long to back off between them
+     * @param strategy the strategy the attempts run with, for events and logs
+     * @param events   told of every conflict, retry, success and exhaustion
+     */
     public ConflictRetry(RetryPolicy policy, Strategy strategy, LockwiseEvents events) {
         Objects.requireNonNull(policy, "policy");
         this.strategy = Objects.requireNonNull(strategy, "strategy");
@@ -54,11 +59,20 @@ public final class ConflictRetry {
         }
     }
 
+    /** @return the strategy the attempts run with */
     public Strategy strategy() {
         return strategy;
     }
 
-    /** Calls {@code attempt} until it returns without a conflict, or attempts run out. */
+    /**
+     * Calls {@code attempt} until it returns without a conflict, or attempts run out.
+     *
+     * @param operation the use case, for events and the retry's name
+     * @param attempt   one attempt; each call re-reads
+     * @param <T>       what an attempt returns
+     * @return what the first attempt without a conflict returned
+     * @throws dev.lockwise.domain.RetriesExhaustedException if every permitted attempt conflicted
+     */
     public <T> T call(Operation operation, Supplier<T> attempt) {
         Objects.requireNonNull(attempt, "attempt");
         return call(operation, (Attempt ignored) -> attempt.get());
@@ -67,6 +81,12 @@ public final class ConflictRetry {
     /**
      * Calls {@code attempt} until it returns without a conflict, or attempts run out, telling each call which
      * attempt it is and whether the one before it conflicted (the adaptive strategy locks the row then).
+     *
+     * @param operation the use case, for events and the retry's name
+     * @param attempt   one attempt, told which it is
+     * @param <T>       what an attempt returns
+     * @return what the first attempt without a conflict returned
+     * @throws dev.lockwise.domain.RetriesExhaustedException if every permitted attempt conflicted
      */
     public <T> T call(Operation operation, Function<Attempt, T> attempt) {
         Objects.requireNonNull(attempt, "attempt");

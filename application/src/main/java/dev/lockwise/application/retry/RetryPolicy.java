@@ -18,6 +18,14 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, double multi
      */
     public static final RetryPolicy DEFAULT = new RetryPolicy(60, Duration.ofMillis(2), 1.6, Duration.ofMillis(200), 0.5);
 
+    /**
+     * @param maxAttempts    attempts in all, 1 to 1000
+     * @param initialBackoff the wait after the first conflict, 1 ms to 1 minute
+     * @param multiplier     how much each wait grows, 1 to 10
+     * @param maxBackoff     the longest wait, from the initial backoff to 5 minutes
+     * @param jitter         the random spread of each wait, as a fraction: at least 0, below 1
+     * @throws InvalidInputException if any is out of range
+     */
     public RetryPolicy {
         Objects.requireNonNull(initialBackoff, "initialBackoff");
         Objects.requireNonNull(maxBackoff, "maxBackoff");
@@ -40,10 +48,19 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, double multi
         }
     }
 
+    /**
+     * @param attempts attempts in all, 1 to 1000
+     * @return this policy with that many attempts
+     */
     public RetryPolicy withMaxAttempts(int attempts) {
         return new RetryPolicy(attempts, initialBackoff, multiplier, maxBackoff, jitter);
     }
 
+    /**
+     * @param initial the wait after the first conflict
+     * @param max     the longest wait
+     * @return this policy with those waits
+     */
     public RetryPolicy withBackoff(Duration initial, Duration max) {
         return new RetryPolicy(maxAttempts, initial, multiplier, max, jitter);
     }

@@ -35,10 +35,20 @@ public final class MicrometerEvents implements LockwiseEvents {
     private final MeterRegistry registry;
     private final Map<MeterKey, Meter> meters = new ConcurrentHashMap<>();
 
+    /**
+     * Events recorded as meters of {@code registry}, each registered on first use.
+     *
+     * @param registry where the meters are registered; not null
+     */
     public MicrometerEvents(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry");
     }
 
+    /**
+     * The registry the meters are in.
+     *
+     * @return the registry given at construction
+     */
     public MeterRegistry registry() {
         return registry;
     }

@@ -33,11 +33,23 @@ public final class LockwiseModule extends AbstractModule {
     private final DataSource leaseDataSource;
     private final LockwiseOptions options;
 
+    /**
+     * A module whose lease lock shares the host's pool.
+     *
+     * @param dataSource the host's pool, for the repositories, the run log and the lease lock; not null
+     * @param options    the validated options; not null
+     */
     public LockwiseModule(DataSource dataSource, LockwiseOptions options) {
         this(dataSource, dataSource, options);
     }
 
-    /** @param leaseDataSource where the lease lock takes its connections (a pool of its own, or the main one) */
+    /**
+     * A module whose lease lock may take its connections from a pool of its own.
+     *
+     * @param dataSource      the host's pool, for the repositories and the run log; not null
+     * @param leaseDataSource where the lease lock takes its connections (a pool of its own, or the main one); not null
+     * @param options         the validated options; not null
+     */
     public LockwiseModule(DataSource dataSource, DataSource leaseDataSource, LockwiseOptions options) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.leaseDataSource = Objects.requireNonNull(leaseDataSource, "leaseDataSource");

@@ -12,6 +12,13 @@ public final class Wiring {
     private Wiring() {
     }
 
+    /**
+     * A production-stage injector with {@link LockwiseModule}, its lease lock on the host's pool.
+     *
+     * @param dataSource the host's pool; not null
+     * @param options    the validated options; not null
+     * @return the injector, its singletons built eagerly
+     */
     public static Injector injector(DataSource dataSource, LockwiseOptions options) {
         return Guice.createInjector(Stage.PRODUCTION, new LockwiseModule(dataSource, options));
     }

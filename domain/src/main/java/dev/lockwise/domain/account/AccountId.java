@@ -4,7 +4,10 @@ import dev.lockwise.domain.InvalidInputException;
 
 /** The database identity of an account; always positive. */
 public record AccountId(long value) {
-    /** @throws InvalidInputException if the value is not positive */
+    /**
+     * @param value the id, positive
+     * @throws InvalidInputException if the value is not positive
+     */
     public AccountId {
         if (value <= 0) {
             throw new InvalidInputException("account id must be a positive number, got " + value);

@@ -20,7 +20,14 @@ import java.util.function.UnaryOperator;
  */
 public interface AccountRepository {
 
-    /** Inserts a new account with version 0; {@link DuplicateUsernameException} if the username is taken. */
+    /**
+     * Inserts a new account with version 0.
+     *
+     * @param username       the new account's name, not taken yet
+     * @param initialBalance its balance to start with
+     * @return the account as inserted, with its id
+     * @throws DuplicateUsernameException if the username is taken
+     */
     Account open(Username username, Money initialBalance);
 
     /**
@@ -39,10 +46,24 @@ public interface AccountRepository {
      */
     Optional<Account> find(Username username);
 
-    /** One attempt at a safe read-modify-write; {@link AccountNotFoundException} if there is no such account. */
+    /**
+     * One attempt at a safe read-modify-write.
+     *
+     * @param id     the account to change
+     * @param change the change, pure: it may be applied to a re-read row
+     * @return the account as read and as written (equal when there was nothing to do)
+     * @throws AccountNotFoundException                     if there is no such account
+     * @throws dev.lockwise.domain.ConcurrentUpdateException if this attempt lost a race
+     */
     Updated<Account> update(AccountId id, UnaryOperator<Account> change);
 
-    /** As {@link #update(AccountId, UnaryOperator)}, finding the account by its username. */
+    /**
+     * As {@link #update(AccountId, UnaryOperator)}, finding the account by its username.
+     *
+     * @param username the account to change
+     * @param change   the change, pure
+     * @return the account as read and as written
+     */
     Updated<Account> update(Username username, UnaryOperator<Account> change);
 
     /**
@@ -50,6 +71,10 @@ public interface AccountRepository {
      * transaction. If the request id is already recorded, nothing is applied and the recorded receipt is returned
      * with {@code replayed = true} — also when the first attempt's commit was reported as failed but happened.
      *
+     * @param requestId the caller's idempotency key
+     * @param id        the account to deposit into
+     * @param amount    the amount, positive
+     * @return the receipt: this deposit's, or the one recorded first under the same request id
      * @throws RequestIdConflictException if the id was recorded for another account or amount
      * @throws AccountNotFoundException   if there is no such account
      */

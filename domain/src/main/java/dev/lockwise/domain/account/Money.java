@@ -23,6 +23,7 @@ public record Money(BigDecimal amount) implements Comparable<Money> {
     /**
      * The amount must fit two decimal places and the column's range; nothing is rounded.
      *
+     * @param amount the amount: not negative, at most two decimal places, at most the maximum balance
      * @throws InvalidAmountException if it does not
      */
     public Money {
@@ -44,6 +45,10 @@ public record Money(BigDecimal amount) implements Comparable<Money> {
     /**
      * Parses a plain decimal such as {@code 10}, {@code 10.5} or {@code 10.50}, in ASCII digits only (Java would
      * read {@code １２} or {@code ١٢} as twelve; a user who typed them did not necessarily mean it).
+     *
+     * @param text the decimal, surrounding blanks allowed
+     * @return that amount
+     * @throws InvalidAmountException if it is not such a decimal, or not a valid amount
      */
     public static Money parse(String text) {
         if (text == null || text.isBlank()) {
@@ -83,7 +88,11 @@ public record Money(BigDecimal amount) implements Comparable<Money> {
         return amount.signum() > 0;
     }
 
-    /** The sum, or {@link InvalidAmountException} if it would not fit {@code numeric(19,2)}. */
+    /**
+     * @param other the amount to add
+     * @return the sum
+     * @throws InvalidAmountException if it would not fit {@code numeric(19,2)}
+     */
     public Money plus(Money other) {
         BigDecimal sum = amount.add(other.amount);
         if (sum.compareTo(MAX) > 0) {

@@ -11,7 +11,8 @@ public record RequestId(String value) {
     public static final int MAX_LENGTH = 100;
 
     /**
-     * @throws dev.lockwise.domain.InvalidInputException if the id is blank, too long or contains invisible characters
+     * @param value the key: 1 to 100 UTF-16 units, no control characters
+     * @throws dev.lockwise.domain.InvalidInputException if the id is blank, too long or contains control characters
      */
     public RequestId {
         TextRules.requireCleanText("request id", value, MAX_LENGTH);

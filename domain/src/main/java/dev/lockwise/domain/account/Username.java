@@ -13,10 +13,17 @@ import java.text.Normalizer;
  * or change the direction of text (zero-width space and joiners, U+202E and the other bidirectional controls, the
  * byte-order mark, variation selectors, fillers — Unicode's default-ignorable code points), which make look-alike
  * names. Names already stored are read as they are, so an older account that has one stays reachable.
+ *
+ * @param value the name, normalized to NFC
  */
 public record Username(String value) {
+    /** The longest name accepted, in code points and in UTF-16 units. */
     public static final int MAX_LENGTH = 64;
 
+    /**
+     * @param value the name: 1 to 64 characters, no control characters, no leading or trailing blanks
+     * @throws InvalidInputException if it breaks one of those rules
+     */
     public Username {
         TextRules.requireCleanText("username", value, MAX_LENGTH);
         value = Normalizer.normalize(value, Normalizer.Form.NFC);
@@ -28,7 +35,12 @@ public record Username(String value) {
         }
     }
 
-    /** For a name that is about to be given to a new account: refuses invisible and text-direction characters. */
+    /**
+     * For a name that is about to be given to a new account: refuses invisible and text-direction characters.
+     *
+     * @return this name
+     * @throws InvalidInputException if it contains one
+     */
     public Username requireNoLookAlikes() {
         for (int i = 0; i < value.length(); ) {
             int codePoint = value.codePointAt(i);

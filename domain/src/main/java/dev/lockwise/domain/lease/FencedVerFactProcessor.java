@@ -10,6 +10,8 @@ public interface FencedVerFactProcessor {
     /**
      * Marks up to {@code limit} unprocessed facts processed, in one statement guarded by the lease.
      *
+     * @param lease the lease held; its generation fences the write
+     * @param limit the most facts to mark, positive
      * @return how many facts this call processed
      * @throws LeaseLostException if the database refused the write because the lease is no longer held
      */

@@ -17,15 +17,31 @@ import java.util.Optional;
  */
 public interface LeaseLock extends AutoCloseable {
 
-    /** Takes the lease if nobody holds it or the holder's lease has expired; empty if someone else holds it. */
+    /**
+     * Takes the lease if nobody holds it or the holder's lease has expired.
+     *
+     * @param lockId  the lock to take
+     * @param ttl     how long the database keeps the lease, from its own clock at the write
+     * @param timeout the bound on the call
+     * @return the lease with its new generation, or empty if someone else holds it
+     */
     Optional<Lease> tryAcquire(LockId lockId, Duration ttl, Duration timeout);
 
-    /** Extends a lease still held under this generation; empty if it expired or a newer holder has it. */
+    /**
+     * Extends a lease still held under this generation to {@code ttl} from now, by the database clock.
+     *
+     * @param lease   the lease held
+     * @param ttl     the new time to live, from the database's clock at the write
+     * @param timeout the bound on the call (connection wait included)
+     * @return the renewed lease (same generation), or empty if it expired or a newer holder has it
+     */
     Optional<Lease> renew(Lease lease, Duration ttl, Duration timeout);
 
     /**
      * Ends the lease at once if it is still held under this generation.
      *
+     * @param lease   the lease to give back
+     * @param timeout the bound on the call
      * @return false if the lease had expired or been taken over before the release (then nothing was changed)
      */
     boolean release(Lease lease, Duration timeout);

@@ -19,7 +19,11 @@ public record LeaseTable(String schema, String table) {
     /** {@code public.lockwise_lease}, which the migrations create. */
     public static final LeaseTable DEFAULT = new LeaseTable(DEFAULT_SCHEMA, DEFAULT_TABLE);
 
-    /** @throws InvalidInputException if either name is not a plain SQL identifier */
+    /**
+     * @param schema the schema, a plain SQL identifier
+     * @param table  the table's name, a plain SQL identifier
+     * @throws InvalidInputException if either name is not a plain SQL identifier
+     */
     public LeaseTable {
         requireIdentifier("lease table schema", schema);
         requireIdentifier("lease table name", table);

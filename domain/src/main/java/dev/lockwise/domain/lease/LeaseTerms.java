@@ -42,6 +42,12 @@ public record LeaseTerms(Duration ttl, Duration renewEvery, Duration waitUpTo, D
     /**
      * Checks the terms together (see the class comment).
      *
+     * @param ttl         how long the database keeps the lease after an acquisition or renewal: 100 ms to 1 day
+     * @param renewEvery  how often the lease is renewed while the task runs: positive, shorter than the ttl
+     * @param waitUpTo    how long to wait for a held lock: zero (try once) to 1 day
+     * @param margin      how much earlier than the database the holder gives the lease up: at least 10 ms, and
+     *                    {@code renewEvery + margin < ttl}
+     * @param holdAtLeast how long after acquisition the lease is kept if the task ends sooner: zero to the ttl
      * @throws InvalidInputException if they cannot keep a holder safe
      */
     public LeaseTerms {
@@ -82,17 +88,35 @@ public record LeaseTerms(Duration ttl, Duration renewEvery, Duration waitUpTo, D
         }
     }
 
-    /** Terms that release the lease as soon as the task ends (no hold). */
+    /**
+     * Terms that release the lease as soon as the task ends (no hold).
+     *
+     * @param ttl        how long the database keeps the lease after an acquisition or renewal
+     * @param renewEvery how often the lease is renewed while the task runs
+     * @param waitUpTo   how long to wait for a held lock; zero to try once
+     * @param margin     how much earlier than the database the holder gives the lease up
+     */
     public LeaseTerms(Duration ttl, Duration renewEvery, Duration waitUpTo, Duration margin) {
         this(ttl, renewEvery, waitUpTo, margin, Duration.ZERO);
     }
 
-    /** Terms with the {@linkplain #defaultMargin(Duration) default margin}. */
+    /**
+     * Terms with the {@linkplain #defaultMargin(Duration) default margin} and no hold.
+     *
+     * @param ttl        how long the database keeps the lease after an acquisition or renewal
+     * @param renewEvery how often the lease is renewed while the task runs
+     * @param waitUpTo   how long to wait for a held lock; zero to try once
+     */
     public LeaseTerms(Duration ttl, Duration renewEvery, Duration waitUpTo) {
         this(ttl, renewEvery, waitUpTo, defaultMargin(Objects.requireNonNull(ttl, "ttl")));
     }
 
-    /** Try once, renewing every third of the ttl, with the default margin. */
+    /**
+     * Try once, renewing every third of the ttl, with the default margin.
+     *
+     * @param ttl how long the database keeps the lease after an acquisition or renewal
+     * @return terms that never wait for a held lock
+     */
     public static LeaseTerms tryOnce(Duration ttl) {
         Objects.requireNonNull(ttl, "ttl");
         return new LeaseTerms(ttl, ttl.dividedBy(3), Duration.ZERO);
@@ -102,6 +126,9 @@ public record LeaseTerms(Duration ttl, Duration renewEvery, Duration waitUpTo, D
      * A tenth of the ttl, at least {@link #MIN_DEFAULT_MARGIN}: far above any clock-rate difference NTP allows
      * (it slews by at most 500 ppm, a two-thousandth of the ttl), and for ttls of a second or more a hundred
      * milliseconds or more for the task to stop after the holder's deadline fires.
+     *
+     * @param ttl the lease's ttl
+     * @return the margin used when none is given
      */
     public static Duration defaultMargin(Duration ttl) {
         Duration tenth = ttl.dividedBy(10);
@@ -146,7 +173,7 @@ public record LeaseTerms(Duration ttl, Duration renewEvery, Duration waitUpTo, D
         return !waitUpTo.isZero();
     }
 
-    /** How long after an acquisition or renewal is sent the holder may rely on the lease: {@code ttl − margin}. */
+    /** @return how long after an acquisition or renewal is sent the holder may rely on the lease: {@code ttl − margin} */
     public Duration validity() {
         return ttl.minus(margin);
     }

@@ -8,7 +8,8 @@ public record LockId(String value) {
     public static final int MAX_LENGTH = 200;
 
     /**
-     * @throws dev.lockwise.domain.InvalidInputException if the id is blank, too long or contains invisible characters
+     * @param value the name: 1 to 200 characters, no control characters
+     * @throws dev.lockwise.domain.InvalidInputException if the id is blank, too long or contains control characters
      */
     public LockId {
         TextRules.requireCleanText("lock id", value, MAX_LENGTH);

@@ -13,17 +13,28 @@ import java.util.function.UnaryOperator;
  */
 public interface VerFactRepository {
 
-    /** Inserts a new, unprocessed fact with version 1. */
+    /** @return a new, unprocessed fact with version 1, as inserted */
     VerFact insert();
 
+    /**
+     * @param id the fact's id
+     * @return the fact as stored, or empty if there is none with that id
+     */
     Optional<VerFact> find(VerFactId id);
 
-    /** Every fact, ordered by id (for reports; not meant for large tables). */
+    /** @return every fact, ordered by id (for reports; not meant for large tables) */
     List<VerFact> findAll();
 
-    /** Ids of every fact (so that workers can pick one at random). */
+    /** @return the ids of every fact (so that workers can pick one at random) */
     List<VerFactId> findAllIds();
 
-    /** One attempt at a safe read-modify-write; {@link VerFactNotFoundException} if there is no such fact. */
+    /**
+     * One attempt at a safe read-modify-write.
+     *
+     * @param id     the fact to change
+     * @param change the change, pure: it may be applied to a re-read row
+     * @return the fact as read and as written (equal when there was nothing to do)
+     * @throws VerFactNotFoundException if there is no such fact
+     */
     Updated<VerFact> update(VerFactId id, UnaryOperator<VerFact> change);
 }

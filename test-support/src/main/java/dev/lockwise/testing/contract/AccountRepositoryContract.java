@@ -39,7 +39,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * retries the way the application's retry does; what may never happen is a lost or doubled change.
  */
 public abstract class AccountRepositoryContract {
-    /** The repository under test; called once per test. */
+    /**
+     * The repository under test; called once per test.
+     *
+     * @return the repository, on a migrated database the tests share without clearing it
+     */
     protected abstract AccountRepository accounts();
 
     private static Username fresh(String name) {

@@ -27,7 +27,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * under test from {@link #verFacts()}; the tests only look at the facts they insert themselves.
  */
 public abstract class VerFactRepositoryContract {
-    /** The repository under test; called once per test. */
+    /**
+     * The repository under test; called once per test.
+     *
+     * @return the repository, on a migrated database that may also hold other facts
+     */
     protected abstract VerFactRepository verFacts();
 
     @Test
