@@ -140,4 +140,55 @@ class LeastPrivilegeIT {
                 "50ms", "--holder", "least-cli")).as(err.toString()).isZero();
         assertThat(DB.queryValue("SELECT count(*) FROM exclusive_run WHERE holder = 'least-cli'")).isEqualTo(2L);
     }
+
+    @Test
+    void theExampleHostServesEveryEndpointWithOnlyThoseGrants() throws Exception {
+        var commandLine = dev.lockwise.cli.LockwiseCommand.commandLine(java.util.Map.of(
+                "LOCKWISE_DB_URL", DB.jdbcUrl(), "LOCKWISE_DB_USER", ROLE, "LOCKWISE_DB_PASSWORD", "app-password"));
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        commandLine.setOut(new java.io.PrintWriter(out, true));
+        commandLine.setErr(new java.io.PrintWriter(err, true));
+        Thread serving = new Thread(() -> commandLine.execute("serve", "--port", "0"), "least-privilege-serve");
+        serving.start();
+        try {
+            java.util.regex.Pattern started = java.util.regex.Pattern.compile("Serving on (http://127\\.0\\.0\\.1:\\d+)");
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            java.util.regex.Matcher url = started.matcher("");
+            while (!(url = started.matcher(out.toString())).find()) {
+                assertThat(System.nanoTime() - deadline).as("serve did not start: " + err).isNegative();
+                assertThat(serving.isAlive()).as("serve ended: " + err).isTrue();
+                Thread.sleep(50);
+            }
+            String base = url.group(1);
+            java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(5)).build();
+            java.util.function.Function<String, java.net.http.HttpResponse<String>> post = path -> {
+                try {
+                    return client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path))
+                            .timeout(Duration.ofSeconds(20)).POST(java.net.http.HttpRequest.BodyPublishers.noBody())
+                            .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                } catch (java.io.IOException | InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            };
+            assertThat(post.apply("/accounts?username=least-serve").statusCode()).isEqualTo(201);
+            var deposit = post.apply("/deposits?username=least-serve&amount=2.50");
+            assertThat(deposit.statusCode()).as(deposit.body()).isEqualTo(200);
+            assertThat(deposit.body()).startsWith("2.50 ");
+            var fact = post.apply("/verfacts");
+            assertThat(fact.statusCode()).isEqualTo(201);
+            var processed = post.apply("/verfacts/process?id=" + fact.body().strip());
+            assertThat(processed.body().strip()).as(processed.body()).isEqualTo("processed");
+            post.apply("/verfacts");
+            var job = post.apply("/jobs/process-pending?limit=10");
+            assertThat(job.statusCode()).as(job.body()).isEqualTo(200);
+            assertThat(Long.parseLong(job.body().strip().split(" ")[0])).isPositive();
+        } finally {
+            serving.interrupt();
+            serving.join(Duration.ofSeconds(30).toMillis());
+        }
+        assertThat(serving.isAlive()).as("serve did not stop on interrupt").isFalse();
+        assertThat(err.toString()).doesNotContain("permission denied");
+    }
 }

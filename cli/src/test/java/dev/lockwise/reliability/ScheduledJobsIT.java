@@ -211,6 +211,12 @@ class ScheduledJobsIT {
             assertThat(refused.output().lines().filter(line -> !line.isBlank()).count()).as(refused.output())
                     .isEqualTo(1);
         }
+        for (String last : List.of("0", "-1", "10001", "many")) {
+            LockwiseProcess refused = start("runs", "--lock", "bad", "--last", last);
+            assertThat(refused.await(Duration.ofMinutes(1))).as(refused.output()).isEqualTo(2);
+            assertThat(refused.output().lines().filter(line -> !line.isBlank()).toList()).as(refused.output())
+                    .singleElement().asString().contains("--last");
+        }
         assertThat(DB.queryValue("SELECT count(*) FROM lockwise_lease")).isEqualTo(0L);
         assertThat(DB.queryValue("SELECT count(*) FROM scheduled_run")).isEqualTo(0L);
     }
