@@ -26,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -128,7 +129,9 @@ final class WorkloadCommand {
     @Command(name = "lease", mixinStandardHelpOptions = true,
             description = "Hold a lease COUNT times for HOLD each, recording every hold with fenced writes in"
                     + " exclusive_run; a hold cut short by the database becoming unreachable (a failover) is"
-                    + " retried; prints 'holds=N unavailable=U lost=L outages=O'.")
+                    + " retried; a hold the watchdog stops still writes its end (fenced), as a task's clean-up"
+                    + " would; prints 'holds=N unavailable=U lost=L outages=O refused=R' (R: fenced writes the"
+                    + " database refused).")
     static final class Lease extends SessionCommand {
         @Option(names = "--lock", required = true, paramLabel = "NAME")
         String lock;
@@ -185,17 +188,17 @@ final class WorkloadCommand {
             int unavailable = 0;
             int lost = 0;
             int outages = 0;
+            AtomicInteger refused = new AtomicInteger();
             long unreachableSince = 0;
             for (int i = 0; i < count; i++) {
                 try {
                     runExclusive.run(lockId, terms, lease -> {
-                        log.start(lease, holder);
-                        long until = System.nanoTime() + holdFor.toNanos();
-                        while (System.nanoTime() - until < 0) {
-                            Thread.sleep(Math.min(50, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
-                            log.beat(lease);
+                        try {
+                            hold(log, lease);
+                        } catch (LeaseLostException refusedByTheDatabase) {
+                            refused.incrementAndGet();
+                            throw refusedByTheDatabase;
                         }
-                        log.end(lease);
                         return null;
                     });
                     holds++;
@@ -227,10 +230,37 @@ final class WorkloadCommand {
                     break;
                 }
             }
-            report.result(String.format("holds=%d unavailable=%d lost=%d outages=%d", holds, unavailable, lost,
-                    outages), Report.fields("holds", holds, "unavailable", unavailable, "lost", lost, "outages",
-                    outages));
+            report.result(String.format("holds=%d unavailable=%d lost=%d outages=%d refused=%d", holds, unavailable,
+                    lost, outages, refused.get()), Report.fields("holds", holds, "unavailable", unavailable, "lost",
+                    lost, "outages", outages, "refused", refused.get()));
             return lost > 0 ? ExitCodes.LEASE_LOST : ExitCodes.OK;
+        }
+
+        /**
+         * Records the start, a heartbeat every 50 ms and the end, each a fenced write. When the watchdog stops the hold
+         * (the lease may be gone), the end is still written, as a task's clean-up would be: the database refuses it
+         * if another holder has the lease by then, and the refusal is counted.
+         */
+        private void hold(ExclusiveRunLog log, dev.lockwise.domain.lease.Lease lease) throws InterruptedException {
+            log.start(lease, holder);
+            long until = System.nanoTime() + holdFor.toNanos();
+            try {
+                while (System.nanoTime() - until < 0) {
+                    Thread.sleep(Math.min(50, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
+                    log.beat(lease);
+                }
+            } catch (InterruptedException stopped) {
+                // The interrupt status is clear here (a pool may refuse an interrupted thread); restored after.
+                try {
+                    log.end(lease);
+                } catch (DatabaseUnavailableException unreachable) {
+                    stopped.addSuppressed(unreachable); // nothing was refused: the stop is what is reported
+                } finally {
+                    Thread.currentThread().interrupt();
+                }
+                throw stopped;
+            }
+            log.end(lease);
         }
     }
 }

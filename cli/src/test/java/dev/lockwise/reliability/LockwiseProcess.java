@@ -65,6 +65,20 @@ record LockwiseProcess(Process process, Path log) {
         return new LockwiseProcess(builder.start(), output);
     }
 
+    /**
+     * Starts {@code main}, a class of the test sources, in a JVM of its own on this JVM's class path, against
+     * {@code database}, with {@code environment} added: for the deliberately broken variants, which the shipped jar
+     * must not contain.
+     */
+    static LockwiseProcess startMain(TestDatabase database, Map<String, String> environment, Class<?> main,
+                                     String... args) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp",
+                System.getProperty("java.class.path"), main.getName()));
+        command.addAll(List.of(args));
+        return launch(database, environment, command);
+    }
+
     static LockwiseProcess start(TestDatabase database, String... args) throws IOException {
         return start(database, "UTC", new HashMap<>(), args);
     }

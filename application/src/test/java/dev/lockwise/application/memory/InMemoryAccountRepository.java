@@ -31,7 +31,25 @@ public final class InMemoryAccountRepository implements AccountRepository {
     private final Map<RequestId, DepositReceipt> receipts = new HashMap<>();
     private final AtomicInteger conflictsToCome = new AtomicInteger();
     private final AtomicInteger writeAttempts = new AtomicInteger();
+    private final boolean checksVersions;
     private long nextId = 1;
+
+    /** A repository that keeps the contract. */
+    public InMemoryAccountRepository() {
+        this(true);
+    }
+
+    private InMemoryAccountRepository(boolean checksVersions) {
+        this.checksVersions = checksVersions;
+    }
+
+    /**
+     * A deliberately broken repository, kept to show that the port contract catches a lost update: it writes whatever
+     * it is given, without comparing the version it was read at. Never use it elsewhere.
+     */
+    static InMemoryAccountRepository losingUpdates() {
+        return new InMemoryAccountRepository(false);
+    }
 
     /** The next {@code count} write attempts lose their race: each fails as if another writer had come first. */
     public void conflictNext(int count) {
@@ -108,6 +126,9 @@ public final class InMemoryAccountRepository implements AccountRepository {
     }
 
     private Updated<Account> write(Account before, Account after) {
+        if (!checksVersions) {
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000); // a client's round trip: others read meanwhile
+        }
         if (!after.equals(before)) {
             synchronized (lock) {
                 writeIfUnchanged(before, after);
@@ -119,7 +140,7 @@ public final class InMemoryAccountRepository implements AccountRepository {
     /** Guarded by {@link #lock}. */
     private void writeIfUnchanged(Account before, Account after) {
         if (conflictsToCome.getAndUpdate(n -> Math.max(0, n - 1)) > 0
-                || byId.get(before.id()).version() != before.version()) {
+                || checksVersions && byId.get(before.id()).version() != before.version()) {
             throw new ConcurrentUpdateException("account " + before.id() + " changed after it was read at version "
                     + before.version());
         }
