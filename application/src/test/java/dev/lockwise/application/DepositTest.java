@@ -66,4 +66,64 @@ class DepositTest {
                 .isInstanceOf(InvalidAmountException.class);
         assertThat(accounts.writeAttempts()).isZero();
     }
+
+    @Test
+    void aBadAmountIsRefusedBeforeTheAccountIsLookedUp() {
+        Username nobody = new Username("nobody");
+        assertThatThrownBy(() -> deposit.depositTo(nobody, Money.of("0"))).isInstanceOf(InvalidAmountException.class);
+        assertThatThrownBy(() -> deposit.depositOnce(new RequestId("r"), nobody, Money.of("0")))
+                .isInstanceOf(InvalidAmountException.class);
+        assertThat(accounts.writeAttempts()).isZero();
+    }
+
+    @Test
+    void missingArgumentsAreNamed() {
+        assertThatThrownBy(() -> deposit.depositOnce(new RequestId("r"), (dev.lockwise.domain.account.AccountId) null,
+                Money.of("1"))).isInstanceOf(NullPointerException.class).hasMessage("id");
+        assertThatThrownBy(() -> deposit.depositOnce(null, account.id(), Money.of("1")))
+                .isInstanceOf(NullPointerException.class).hasMessage("requestId");
+        assertThatThrownBy(() -> deposit.depositTo((Username) null, Money.of("1")))
+                .isInstanceOf(NullPointerException.class).hasMessage("username");
+        assertThat(accounts.writeAttempts()).isZero();
+    }
+
+    @Test
+    void anExactlyOnceDepositToAnUnknownNameIsNotFoundAndRecordsNothing() {
+        assertThatThrownBy(() -> deposit.depositOnce(new RequestId("r"), new Username("nobody"), Money.of("1")))
+                .isInstanceOf(dev.lockwise.domain.account.AccountNotFoundException.class);
+        assertThat(accounts.writeAttempts()).isZero();
+    }
+
+    @Test
+    void anAttemptIsNumberedFromOneAndOnlyALaterOneMayFollowAConflict() {
+        assertThat(dev.lockwise.application.retry.Attempt.FIRST.number()).isEqualTo(1);
+        assertThatThrownBy(() -> new dev.lockwise.application.retry.Attempt(0, false))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("attempt 0");
+        assertThatThrownBy(() -> new dev.lockwise.application.retry.Attempt(1, true))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("attempt 1 after a conflict");
+        assertThat(new dev.lockwise.application.retry.Attempt(2, true).previousConflicted()).isTrue();
+        assertThat(new ConflictRetry(fourAttempts, Strategy.ADAPTIVE, events).strategy()).isEqualTo(Strategy.ADAPTIVE);
+    }
+
+    @Test
+    void eachRetryIsReportedWithItsWait() {
+        accounts.conflictNext(2);
+        deposit.depositTo(account.id(), Money.of("1"));
+        assertThat(events.count(Operation.DEPOSIT, Strategy.OPTIMISTIC, "retry")).isEqualTo(2);
+        assertThat(events.count(Operation.DEPOSIT, Strategy.OPTIMISTIC, "attempts")).isEqualTo(3);
+    }
+
+    @Test
+    void aSuccessIsReportedWithItsAttemptsAndElapsedTime() {
+        java.util.List<Duration> elapsed = new java.util.ArrayList<>();
+        Deposit timed = new Deposit(accounts, new ConflictRetry(fourAttempts, Strategy.OPTIMISTIC,
+                new dev.lockwise.application.events.LockwiseEvents() {
+                    @Override
+                    public void success(Operation operation, Strategy strategy, int attempts, Duration took) {
+                        elapsed.add(took);
+                    }
+                }));
+        timed.depositTo(account.id(), Money.of("1"));
+        assertThat(elapsed).singleElement().satisfies(d -> assertThat(d).isBetween(Duration.ZERO, Duration.ofSeconds(10)));
+    }
 }

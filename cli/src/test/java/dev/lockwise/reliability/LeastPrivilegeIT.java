@@ -134,6 +134,14 @@ class LeastPrivilegeIT {
         assertThat(commandLine.execute("exclusive", "--lock", "least-plain", "--ttl", "3s", "--", "true"))
                 .as(err.toString()).isZero();
         assertThat(commandLine.execute("account", "open", "--username", "least-cli")).as(err.toString()).isZero();
+        assertThat(commandLine.execute("account", "show", "--username", "least-cli")).as(err.toString()).isZero();
+        assertThat(commandLine.execute("deposit", "--username", "least-cli", "--amount", "1.00")).as(err.toString())
+                .isZero();
+        assertThat(commandLine.execute("deposit", "--username", "least-cli", "--amount", "1.00", "--request-id",
+                "least-once")).as(err.toString()).isZero();
+        assertThat(commandLine.execute("verfact", "add")).as(err.toString()).isZero();
+        Object fact = DB.queryValue("SELECT max(id) FROM verfact");
+        assertThat(commandLine.execute("verfact", "process", "--id", fact.toString())).as(err.toString()).isZero();
         assertThat(commandLine.execute("workload", "deposits", "--usernames", "least-cli", "--count", "20"))
                 .as(err.toString()).isZero();
         assertThat(commandLine.execute("workload", "lease", "--lock", "least-workload", "--count", "2", "--hold",
