@@ -99,6 +99,35 @@ final class AutoFailoverCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * What each node holds, read from each directly (not through the multi-host URL), with the monitor's view: for
+     * the message of a failed check, so that a wrong total can be told apart from a read of the wrong node.
+     */
+    String describeNodes(String database, String query) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < nodePorts.length; i++) {
+            text.append("node").append(i + 1).append(" (port ").append(nodePorts[i]).append("): ");
+            try (Connection connection = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + nodePorts[i]
+                    + "/" + database + "?connectTimeout=5&socketTimeout=10", "postgres", "");
+                 Statement statement = connection.createStatement();
+                 java.sql.ResultSet row = statement.executeQuery("SELECT pg_is_in_recovery(), current_setting("
+                         + "'transaction_read_only'), (" + query + ")::text")) {
+                row.next();
+                text.append("in recovery=").append(row.getBoolean(1)).append(", read only=").append(row.getString(2))
+                        .append(", ").append(query).append(" = ").append(row.getString(3));
+            } catch (SQLException e) {
+                text.append("unreachable: ").append(e.getMessage());
+            }
+            text.append('\n');
+        }
+        try {
+            text.append("monitor: ").append(state());
+        } catch (Exception e) {
+            text.append("monitor unreachable: ").append(e.getMessage());
+        }
+        return text.toString();
+    }
+
     /** The node now primary, by name ({@code node1} or {@code node2}). */
     String primary() throws Exception {
         for (JsonNode node : state()) {

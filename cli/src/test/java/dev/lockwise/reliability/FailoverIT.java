@@ -188,8 +188,9 @@ class FailoverIT {
         try (Connection connection = cluster.connect(DATABASE); Statement statement = connection.createStatement()) {
             ResultSet totals = statement.executeQuery("SELECT sum(balance), sum(version) FROM account");
             totals.next();
-            assertThat(totals.getBigDecimal(1)).as("every acknowledged deposit, once")
-                    .isEqualByComparingTo(BigDecimal.valueOf(cents, 2));
+            assertThat(totals.getBigDecimal(1)).as("every acknowledged deposit, once; the nodes:%n%s",
+                    cluster.describeNodes(DATABASE, "SELECT sum(balance) || ' in ' || sum(version) || ' deposits'"
+                            + " FROM account")).isEqualByComparingTo(BigDecimal.valueOf(cents, 2));
             assertThat(totals.getLong(2)).as("one version per deposit: none doubled").isEqualTo(acknowledged);
         }
         assertThat(count(deposits)).isEqualTo(acknowledged);
