@@ -194,21 +194,55 @@ public final class Pgbench {
         return Math.max(1, (long) Math.ceil(clients * 0.020));
     }
 
+    /**
+     * Runs pgbench to completion within {@code timeout} (then it is killed and null returned); its output goes to a
+     * private temporary file, so a pgbench that hangs without writing cannot hold this thread past the bound. The
+     * password reaches it through a password file readable by this user only ({@code PGPASSFILE}), never through
+     * its environment, and the parent's own password variables are not passed on.
+     *
+     * @return pgbench's output, or null when it failed or ran out of time
+     */
     private String exec(List<String> arguments, Duration timeout) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(executable.toString(), "-h", host, "-p", port, "-U", user));
         command.addAll(arguments);
         command.add(database);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put("PGPASSWORD", password);
-        if (targetSessionAttrs != null) {
-            builder.environment().put("PGTARGETSESSIONATTRS", targetSessionAttrs);
+        Path output = Files.createTempFile("lockwise-pgbench", ".out");
+        Path passfile = Files.createTempFile("lockwise-pgbench", ".pgpass");
+        try {
+            Files.writeString(passfile, passfileLine(password), StandardCharsets.UTF_8);
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(output.toFile());
+            Map<String, String> environment = builder.environment();
+            environment.keySet().removeAll(List.of("PGPASSWORD", "LOCKWISE_DB_PASSWORD", "PGTARGETSESSIONATTRS"));
+            environment.put("PGPASSFILE", passfile.toString());
+            if (targetSessionAttrs != null) {
+                environment.put("PGTARGETSESSIONATTRS", targetSessionAttrs);
+            }
+            Process process = builder.start();
+            try {
+                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    return null;
+                }
+            } finally {
+                if (process.isAlive()) {
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            }
+            return process.exitValue() == 0 ? Files.readString(output, StandardCharsets.UTF_8) : null;
+        } finally {
+            Files.deleteIfExists(passfile);
+            Files.deleteIfExists(output);
         }
-        Process process = builder.start();
-        byte[] output = process.getInputStream().readAllBytes();
-        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            process.destroyForcibly();
-            return null;
+    }
+
+    /**
+     * One line of a libpq password file that matches every host, port, database and user: {@code *:*:*:*:} and the
+     * password with {@code \} and {@code :} escaped. A password with a line break cannot be written there.
+     */
+    static String passfileLine(String password) {
+        if (password.indexOf('\n') >= 0 || password.indexOf('\r') >= 0) {
+            throw new IllegalArgumentException("a password with a line break cannot be given to pgbench");
         }
-        return process.exitValue() == 0 ? new String(output, StandardCharsets.UTF_8) : null;
+        return "*:*:*:*:" + password.replace("\\", "\\\\").replace(":", "\\:") + "\n";
     }
 }
