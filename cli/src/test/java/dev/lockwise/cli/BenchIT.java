@@ -109,15 +109,14 @@ class BenchIT {
 
             // The statistics: every sweep cell keeps its three rounds, and adaptive is judged against the better of
             // the other two round by round, with an interval that holds the estimate and a verdict that follows it.
-            Map<String, CellResult> sweep = new LinkedHashMap<>();
-            results.stream().filter(c -> c.workload().equals("sweep"))
-                    .forEach(c -> sweep.put(c.strategy() + "/" + c.rows() + "/" + c.callers(), c));
+            Map<String, CellResult> sweep = Reports.sweepByKey(results);
             assertThat(sweep.values()).allSatisfy(cell -> assertThat(cell.roundRates()).hasSize(3));
             for (int accounts : List.of(1, 20)) {
                 for (int callers : List.of(2, 4)) {
-                    String at = "/" + accounts + "/" + callers;
-                    PairedComparison paired = PairedComparison.of(sweep.get("adaptive" + at).roundRates(),
-                            betterOf(sweep.get("optimistic" + at), sweep.get("pessimistic" + at)).roundRates())
+                    PairedComparison paired = PairedComparison.of(
+                            sweep.get(Reports.sweepKey("adaptive", accounts, callers)).roundRates(),
+                            betterOf(sweep.get(Reports.sweepKey("optimistic", accounts, callers)),
+                                    sweep.get(Reports.sweepKey("pessimistic", accounts, callers))).roundRates())
                             .orElseThrow();
                     assertThat(paired.rounds()).isEqualTo(3);
                     assertThat(paired.lower()).isLessThanOrEqualTo(paired.ratio()).isPositive();

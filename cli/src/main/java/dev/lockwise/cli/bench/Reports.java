@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -101,15 +102,12 @@ public final class Reports {
      * include all three.
      */
     public static Optional<String> adaptiveAgainstTheBetterOfTheTwo(List<CellResult> cells) {
-        Map<String, CellResult> byKey = new HashMap<>();
+        Map<String, CellResult> byKey = sweepByKey(cells);
         TreeSet<Integer> accounts = new TreeSet<>();
         TreeSet<Integer> callers = new TreeSet<>();
-        for (CellResult cell : cells) {
-            if (cell.workload().equals("sweep")) {
-                byKey.put(cell.strategy() + "/" + cell.rows() + "/" + cell.callers(), cell);
-                accounts.add(cell.rows());
-                callers.add(cell.callers());
-            }
+        for (CellResult cell : byKey.values()) {
+            accounts.add(cell.rows());
+            callers.add(cell.callers());
         }
         StringBuilder grid = new StringBuilder("adaptive ÷ the better of optimistic and pessimistic (which one in"
                 + " brackets), paired by round, 95 % CI and verdict; \"BEHIND 0.95\" where the whole interval is below"
@@ -120,8 +118,7 @@ public final class Reports {
         for (int a : accounts) {
             grid.append("| ").append(a).append(" |");
             for (int c : callers) {
-                Optional<Judged> judged = adaptiveVersusBetter(byKey.get("adaptive/" + a + "/" + c),
-                        byKey.get("optimistic/" + a + "/" + c), byKey.get("pessimistic/" + a + "/" + c));
+                Optional<Judged> judged = adaptiveVersusBetter(byKey, a, c);
                 grid.append(' ').append(judged.map(Judged::format).orElse("")).append(" |");
                 any |= judged.isPresent();
             }
@@ -140,6 +137,34 @@ public final class Reports {
         private static String format(double value, int decimals) {
             return Reports.format(value, decimals);
         }
+    }
+
+    /**
+     * The sweep's cells by {@link #sweepKey}: the one place a sweep cell is looked up by strategy and contention.
+     *
+     * @param cells every cell of a run
+     * @return its sweep cells, keyed by strategy, accounts and callers
+     */
+    public static Map<String, CellResult> sweepByKey(List<CellResult> cells) {
+        Map<String, CellResult> byKey = new LinkedHashMap<>();
+        for (CellResult cell : cells) {
+            if (cell.workload().equals("sweep")) {
+                byKey.put(sweepKey(cell.strategy(), cell.rows(), cell.callers()), cell);
+            }
+        }
+        return byKey;
+    }
+
+    /** @return the key of {@code strategy}'s sweep cell at {@code accounts} × {@code callers} in {@link #sweepByKey} */
+    public static String sweepKey(String strategy, int accounts, int callers) {
+        return strategy + "/" + accounts + "/" + callers;
+    }
+
+    /** Adaptive against the better of the other two at one contention level of a {@link #sweepByKey} map. */
+    static Optional<Judged> adaptiveVersusBetter(Map<String, CellResult> sweep, int accounts, int callers) {
+        return adaptiveVersusBetter(sweep.get(sweepKey("adaptive", accounts, callers)),
+                sweep.get(sweepKey("optimistic", accounts, callers)),
+                sweep.get(sweepKey("pessimistic", accounts, callers)));
     }
 
     static Optional<Judged> adaptiveVersusBetter(CellResult adaptive, CellResult optimistic, CellResult pessimistic) {
@@ -161,17 +186,11 @@ public final class Reports {
      */
     public static String intervalWidths(List<CellResult> cells) {
         List<Double> widths = new ArrayList<>();
-        Map<String, CellResult> byKey = new HashMap<>();
-        for (CellResult cell : cells) {
-            if (cell.workload().equals("sweep")) {
-                cell.versusPgbench().ifPresent(p -> widths.add(p.relativeWidth()));
-                byKey.put(cell.strategy() + "/" + cell.rows() + "/" + cell.callers(), cell);
-            }
-        }
-        for (CellResult cell : cells) {
-            if (cell.workload().equals("sweep") && cell.strategy().equals("adaptive")) {
-                String at = "/" + cell.rows() + "/" + cell.callers();
-                adaptiveVersusBetter(cell, byKey.get("optimistic" + at), byKey.get("pessimistic" + at))
+        Map<String, CellResult> sweep = sweepByKey(cells);
+        for (CellResult cell : sweep.values()) {
+            cell.versusPgbench().ifPresent(p -> widths.add(p.relativeWidth()));
+            if (cell.strategy().equals("adaptive")) {
+                adaptiveVersusBetter(sweep, cell.rows(), cell.callers())
                         .flatMap(Judged::paired).ifPresent(p -> widths.add(p.relativeWidth()));
             }
         }

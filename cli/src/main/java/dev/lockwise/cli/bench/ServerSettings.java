@@ -1,5 +1,7 @@
 package dev.lockwise.cli.bench;
 
+import dev.lockwise.cli.db.CommitDurability;
+
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -18,6 +20,9 @@ import javax.sql.DataSource;
  * @param values setting name to value with its unit, in {@link #SHAPING} order
  */
 public record ServerSettings(Map<String, String> values) {
+    /** The bound on each of these statements, in seconds: they read or set a setting and never wait for a lock. */
+    private static final int STATEMENT_TIMEOUT_SECONDS = 10;
+
     /** Durability, memory and connection settings, in the order reports print them. */
     public static final List<String> SHAPING = List.of("synchronous_commit", "fsync", "full_page_writes",
             "wal_sync_method", "commit_delay", "shared_buffers", "max_connections");
@@ -36,7 +41,7 @@ public record ServerSettings(Map<String, String> values) {
      */
     public static void setSynchronousCommit(DataSource dataSource, boolean durable) throws SQLException {
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
-             ResultSet name = statement.executeQuery("SELECT quote_ident(current_database())")) {
+             ResultSet name = timed(statement).executeQuery("SELECT quote_ident(current_database())")) {
             name.next();
             statement.execute("ALTER DATABASE " + name.getString(1) + " SET synchronous_commit = "
                     + (durable ? "on" : "off"));
@@ -52,7 +57,8 @@ public record ServerSettings(Map<String, String> values) {
      */
     public static ServerSettings read(DataSource dataSource) throws SQLException {
         Map<String, String> values = new LinkedHashMap<>();
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+        try (Connection connection = dataSource.getConnection();
+             Statement statement = timed(connection.createStatement())) {
             for (String name : SHAPING) {
                 try (ResultSet row = statement.executeQuery("SHOW " + name)) {
                     row.next();
@@ -63,9 +69,14 @@ public record ServerSettings(Map<String, String> values) {
         return new ServerSettings(values);
     }
 
+    private static Statement timed(Statement statement) throws SQLException {
+        statement.setQueryTimeout(STATEMENT_TIMEOUT_SECONDS);
+        return statement;
+    }
+
     /** @return whether an acknowledged commit is on disk: synchronous_commit not off, and fsync on */
     public boolean durable() {
-        return !"off".equals(values.get("synchronous_commit")) && "on".equals(values.get("fsync"));
+        return CommitDurability.durable(values.get("synchronous_commit"), values.get("fsync"));
     }
 
     /** @return one phrase a reader cannot miss: durable commits or not, and why not */

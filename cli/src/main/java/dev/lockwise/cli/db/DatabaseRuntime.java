@@ -297,12 +297,12 @@ public final class DatabaseRuntime implements AutoCloseable {
 
     /** Whether commits are durable on this server, as its settings say: for the embedded server's notice. */
     private String durability() {
-        try (var connection = dataSource.getConnection(); var statement = connection.createStatement();
-             var row = statement.executeQuery("SELECT current_setting('synchronous_commit'),"
-                     + " current_setting('fsync')")) {
+        try (var connection = dataSource.getConnection(); var statement = connection.createStatement()) {
+            statement.setQueryTimeout(10);
+            var row = statement.executeQuery("SELECT current_setting('synchronous_commit'), current_setting('fsync')");
             row.next();
             String settings = "synchronous_commit=" + row.getString(1) + ", fsync=" + row.getString(2);
-            boolean durable = !row.getString(1).equals("off") && row.getString(2).equals("on");
+            boolean durable = CommitDurability.durable(row.getString(1), row.getString(2));
             return (durable ? "with durable commits (" : "WITHOUT durable commits (") + settings + ")";
         } catch (SQLException e) {
             return "durability unknown";
