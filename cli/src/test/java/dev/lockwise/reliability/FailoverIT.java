@@ -22,8 +22,9 @@ import java.util.regex.Pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Three JVMs against a real pg_auto_failover formation (monitor, primary, synchronous secondary) through a multi-host
- * URL ({@code targetServerType=primary}) while the primary is switched over twice with {@code pg_autoctl perform
+ * Three JVMs against a real pg_auto_failover formation (monitor, primary, two synchronous secondaries: with one, the
+ * engine itself can lose acknowledged commits in a switchover, see {@link AutoFailoverCluster#DATA_NODES}) through a
+ * multi-host URL ({@code targetServerType=primary}) while the primary is switched over twice with {@code pg_autoctl perform
  * failover}: two run exactly-once deposits (pessimistic, adaptive), one holds a lease again and again with fenced
  * records. Afterwards every acknowledged deposit is in the balances exactly once, no two holders' fenced records
  * overlap by the database clock, generations strictly increase across both switches, and the workloads resumed by
@@ -137,6 +138,14 @@ class FailoverIT {
         return text.toString();
     }
 
+    private static String events() {
+        try {
+            return cluster.events();
+        } catch (Exception e) {
+            return "(the monitor's events could not be read: " + e.getMessage() + ")";
+        }
+    }
+
     private static long number(String output, String key) {
         Matcher matcher = Pattern.compile(key + "=(\\d+)").matcher(output);
         assertThat(matcher.find()).as("'" + key + "=' in:\n" + output).isTrue();
@@ -191,10 +200,13 @@ class FailoverIT {
                     + " || current_setting('transaction_read_only') FROM account");
             totals.next();
             String read = totals.getString(3);
-            // The nodes are read (each directly) only when the check fails, to tell a wrong total from a wrong node.
-            assertThat(totals.getBigDecimal(1)).as(() -> "every acknowledged deposit, once; read from " + read + "; the nodes:\n"
-                    + cluster.describeNodes(DATABASE, "SELECT sum(balance) || ' in ' || sum(version) || ' deposits'"
-                            + " FROM account")).isEqualByComparingTo(BigDecimal.valueOf(cents, 2));
+            // The nodes are read (each directly) only when the check fails, to tell a wrong total from a wrong node,
+            // with the monitor's events, to tell a loss by the engine (synchronous replication turned off while a
+            // primary still took writes) from one by the client.
+            assertThat(totals.getBigDecimal(1)).as(() -> "every acknowledged deposit, once; read from " + read
+                    + "; the nodes:\n" + cluster.describeNodes(DATABASE, "SELECT sum(balance) || ' in ' ||"
+                    + " sum(version) || ' deposits' FROM account") + "\nthe monitor's events:\n" + events())
+                    .isEqualByComparingTo(BigDecimal.valueOf(cents, 2));
             assertThat(totals.getLong(2)).as("one version per deposit: none doubled").isEqualTo(acknowledged);
         }
         assertThat(count(deposits)).isEqualTo(acknowledged);
@@ -226,6 +238,9 @@ class FailoverIT {
             System.out.println("failover: depositor " + depositor.output().lines()
                     .filter(line -> line.startsWith("acknowledged=")).findFirst().orElse("?"));
         }
+        System.out.println("failover: the monitor turned a primary's synchronous replication off for want of a"
+                + " healthy standby " + events().lines().filter(line -> line.contains(AutoFailoverCluster.SYNC_DROPPED))
+                .count() + " time(s)");
         System.out.println("failover: lease holder " + holder.output().lines()
                 .filter(line -> line.startsWith("holds=")).findFirst().orElse("?"));
     }
