@@ -62,8 +62,8 @@ final class BenchCommand extends SessionCommand {
 
     @Option(names = "--rounds", paramLabel = "N", description = "Rounds of the contention sweep, strategies in a"
             + " rotated order each round, each followed at once by pgbench on its SQL; every comparison is made round"
-            + " by round, with a 95 % confidence interval; a cell's ops/s is the median of its rounds (default 10;"
-            + " measured on 2 cores: half the intervals then span ±10 % or less, 5 rounds would give about ±18 %).")
+            + " by round, with a 95 %% confidence interval; a cell's ops/s is the median of its rounds (default 10;"
+            + " measured on 2 cores: half the intervals then span ±10 %% or less, 5 rounds would give about ±18 %%).")
     int rounds = 10;
 
     @Option(names = "--warmup", paramLabel = "DURATION", description = "Unmeasured warm-up per cell and round"
