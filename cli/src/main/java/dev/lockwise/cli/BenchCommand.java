@@ -29,6 +29,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.ArrayList;
@@ -36,6 +38,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure throughput, latency and correctness of every strategy across contention, side by side"
@@ -229,7 +232,9 @@ final class BenchCommand extends SessionCommand {
 
     /**
      * A JVM of its own for one strategy's deposits: this JVM's heap and GC options, this class path, and these
-     * settings with this process's database (an embedded server included) passed in its environment.
+     * settings with this process's database (an embedded server included) passed in its environment — all but the
+     * password, which goes in a properties file readable by this user only ({@code --config}), deleted as soon as
+     * the worker has connected: a child's environment is readable in {@code /proc} for as long as it runs.
      */
     private DepositWorker startWorker(Session session, String strategy) throws IOException {
         List<String> command = new ArrayList<>();
@@ -238,16 +243,26 @@ final class BenchCommand extends SessionCommand {
                 .filter(argument -> argument.startsWith("-Xm") || argument.startsWith("-Xs")
                         || argument.startsWith("-D") || argument.startsWith("-XX:") && !argument.contains("FlightRecord"))
                 .forEach(command::add);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), LockwiseCommand.class.getName(),
-                "bench-worker", strategy));
         var pool = session.database.pool();
-        Map<String, String> environment = new LinkedHashMap<>(session.settings.asEnvironment());
-        environment.put(Setting.DB_URL.environmentVariable(), pool.getJdbcUrl());
-        environment.put(Setting.DB_USER.environmentVariable(), pool.getUsername());
-        environment.put(Setting.DB_PASSWORD.environmentVariable(), pool.getPassword() == null ? "" : pool.getPassword());
-        environment.put(Setting.MIGRATE.environmentVariable(), "false");
-        environment.put(Setting.POOL_SIZE.environmentVariable(), Integer.toString(workerPoolSize(session)));
-        return DepositWorker.start(strategy, command, environment);
+        Path secrets = Files.createTempFile("lockwise-bench-worker", ".properties");
+        try {
+            Properties password = new Properties();
+            password.setProperty(Setting.DB_PASSWORD.key(), pool.getPassword() == null ? "" : pool.getPassword());
+            try (Writer out = Files.newBufferedWriter(secrets, StandardCharsets.UTF_8)) {
+                password.store(out, null);
+            }
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), LockwiseCommand.class.getName(),
+                    "bench-worker", "--config", secrets.toString(), strategy));
+            Map<String, String> environment = new LinkedHashMap<>(session.settings.asEnvironment());
+            environment.remove(Setting.DB_PASSWORD.environmentVariable());
+            environment.put(Setting.DB_URL.environmentVariable(), pool.getJdbcUrl());
+            environment.put(Setting.DB_USER.environmentVariable(), pool.getUsername());
+            environment.put(Setting.MIGRATE.environmentVariable(), "false");
+            environment.put(Setting.POOL_SIZE.environmentVariable(), Integer.toString(workerPoolSize(session)));
+            return DepositWorker.start(strategy, command, environment);
+        } finally {
+            Files.deleteIfExists(secrets);
+        }
     }
 
     /** A worker runs the sweep (and the seed's 100 callers share it): the pool the same JVM would have had. */

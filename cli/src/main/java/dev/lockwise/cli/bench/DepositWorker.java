@@ -43,14 +43,14 @@ public final class DepositWorker implements DepositRunner {
     }
 
     /**
-     * Starts a worker JVM with {@code command} and {@code environment} (the database and settings; secrets belong
-     * here rather than on the command line, where other users of the machine could read them) and waits until it
-     * is connected.
+     * Starts a worker JVM with {@code command} and {@code environment} (the database and settings, the password
+     * excepted) and waits until it is connected. The worker inherits nothing of this process's database
+     * environment ({@code LOCKWISE_…}, libpq's {@code PG…}, {@code PGPASSWORD} among them): only what it is given.
      */
     public static DepositWorker start(String strategy, List<String> command, Map<String, String> environment)
             throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
-        builder.environment().keySet().removeIf(name -> name.startsWith("LOCKWISE_"));
+        builder.environment().keySet().removeIf(name -> name.startsWith("LOCKWISE_") || name.startsWith("PG"));
         builder.environment().putAll(environment);
         DepositWorker worker = new DepositWorker(strategy, builder.start());
         String greeting = worker.answers.readLine();
