@@ -6,7 +6,6 @@ import dev.lockwise.domain.lease.LeaseTerms;
 import dev.lockwise.domain.lease.LockId;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 
@@ -34,7 +33,7 @@ public final class ClientClockLeaseHolder {
         LeaseTerms terms = LeaseTerms.tryOnce(Duration.ofSeconds(30))
                 .waitingUpTo(Duration.ofSeconds(Long.parseLong(args[4])));
         int holds = 0;
-        try (Connection connection = DriverManager.getConnection(url, user, password);
+        try (Connection connection = ClientClockLeaseLock.connect(url, user, password);
              RunExclusive runExclusive = new RunExclusive(new ClientClockLeaseLock(url, user, password),
                      LockwiseEvents.NONE)) {
             for (int i = 0; i < count; i++) {

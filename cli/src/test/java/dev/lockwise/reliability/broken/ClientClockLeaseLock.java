@@ -66,12 +66,22 @@ final class ClientClockLeaseLock implements LeaseLock {
                 }).isPresent();
     }
 
+    /** A connection whose connect and every read are bounded (5 s and 10 s), as the real lease's pool is. */
+    static Connection connect(String url, String user, String password) throws SQLException {
+        java.util.Properties properties = new java.util.Properties();
+        properties.setProperty("user", user);
+        properties.setProperty("password", password == null ? "" : password);
+        properties.setProperty("connectTimeout", "5");
+        properties.setProperty("socketTimeout", "10");
+        return DriverManager.getConnection(url, properties);
+    }
+
     private interface Binding {
         void bind(PreparedStatement statement) throws SQLException;
     }
 
     private Optional<Lease> write(LockId lockId, String sql, Binding binding) {
-        try (Connection connection = DriverManager.getConnection(url, user, password);
+        try (Connection connection = connect(url, user, password);
              PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setQueryTimeout(5);
             binding.bind(statement);
