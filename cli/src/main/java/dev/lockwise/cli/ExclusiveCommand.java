@@ -2,6 +2,7 @@ package dev.lockwise.cli;
 
 import dev.lockwise.application.RunExclusive;
 import dev.lockwise.application.RunOncePerSlot;
+import dev.lockwise.cli.config.ChildEnvironment;
 import dev.lockwise.cli.config.ConfigException;
 import dev.lockwise.cli.config.Durations;
 import dev.lockwise.domain.DurationText;
@@ -24,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 /**
  * A cluster-wide {@code flock} for cron jobs: runs a command only while holding a lease, renews it while the command
@@ -54,7 +54,6 @@ import java.util.regex.Pattern;
 final class ExclusiveCommand extends SessionCommand {
     static final Duration MAX_DEFAULT_GRACE = Duration.ofSeconds(5);
     private static final int TERMINATED_BY_SIGNAL = 143;
-    private static final Pattern CREDENTIALS_IN_URL = Pattern.compile("(?i)(password=|//[^/@]*:[^/@]*@)");
 
     @Option(names = "--lock", required = true, paramLabel = "NAME", description = "The lock id.")
     String lock;
@@ -288,12 +287,7 @@ final class ExclusiveCommand extends SessionCommand {
     /** This process's environment, less every secret, plus the lease. */
     static Map<String, String> childEnvironment(Lease lease, Duration validity) {
         Map<String, String> environment = new HashMap<>(System.getenv());
-        environment.remove("LOCKWISE_DB_PASSWORD");
-        environment.remove("PGPASSWORD");
-        String url = environment.get("LOCKWISE_DB_URL");
-        if (url != null && CREDENTIALS_IN_URL.matcher(url).find()) {
-            environment.remove("LOCKWISE_DB_URL");
-        }
+        ChildEnvironment.removeSecrets(environment);
         environment.put("LOCKWISE_LOCK_ID", lease.lockId().value());
         environment.put("LOCKWISE_LEASE_GENERATION", Long.toString(lease.generation()));
         environment.put("LOCKWISE_LEASE_VALID_MS", Long.toString(validity.toMillis()));

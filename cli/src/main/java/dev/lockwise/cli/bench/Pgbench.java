@@ -1,5 +1,6 @@
 package dev.lockwise.cli.bench;
 
+import dev.lockwise.cli.config.ChildEnvironment;
 import dev.lockwise.domain.InvalidInputException;
 
 import java.io.IOException;
@@ -198,7 +199,7 @@ public final class Pgbench {
      * Runs pgbench to completion within {@code timeout} (then it is killed and null returned); its output goes to a
      * private temporary file, so a pgbench that hangs without writing cannot hold this thread past the bound. The
      * password reaches it through a password file readable by this user only ({@code PGPASSFILE}), never through
-     * its environment, and the parent's own password variables are not passed on.
+     * its environment, and no secret of the parent's environment is passed on ({@link ChildEnvironment}).
      *
      * @return pgbench's output, or null when it failed or ran out of time
      */
@@ -213,7 +214,8 @@ public final class Pgbench {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(output.toFile());
             Map<String, String> environment = builder.environment();
-            environment.keySet().removeAll(List.of("PGPASSWORD", "LOCKWISE_DB_PASSWORD", "PGTARGETSESSIONATTRS"));
+            ChildEnvironment.removeSecrets(environment);
+            environment.remove("PGTARGETSESSIONATTRS");
             environment.put("PGPASSFILE", passfile.toString());
             if (targetSessionAttrs != null) {
                 environment.put("PGTARGETSESSIONATTRS", targetSessionAttrs);
