@@ -8,13 +8,16 @@ import dev.lockwise.domain.lease.LockId;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What {@code lockwise workload lease} does, on {@link ClientClockLeaseLock}: holds a lease COUNT times for HOLD
  * milliseconds, recording each hold in {@code exclusive_run} with the database's {@code clock_timestamp()} (unfenced:
- * the fence judges expiry by the database clock and would hide the fault). Arguments: LOCK COUNT HOLD_MS HOLDER
- * WAIT_S; the
- * database from {@code LOCKWISE_DB_URL}, {@code LOCKWISE_DB_USER}, {@code LOCKWISE_DB_PASSWORD}. Prints
+ * the fence judges expiry by the database clock and would hide the fault). Arguments: LOCK COUNT HOLD HOLDER WAIT_S
+ * TTL_S, where HOLD is milliseconds or {@code until-told}: hold until a line arrives on standard input (at most two
+ * minutes), so that a test can end a hold after it has seen what it waits for, whatever the machine's speed. The
+ * lease is renewed every third of the ttl: a holder whose lease was taken over learns it only at its next renewal.
+ * The database from {@code LOCKWISE_DB_URL}, {@code LOCKWISE_DB_USER}, {@code LOCKWISE_DB_PASSWORD}. Prints
  * {@code holds=N}.
  */
 public final class ClientClockLeaseHolder {
@@ -27,10 +30,10 @@ public final class ClientClockLeaseHolder {
         String password = System.getenv("LOCKWISE_DB_PASSWORD");
         LockId lockId = new LockId(args[0]);
         int count = Integer.parseInt(args[1]);
-        long holdMillis = Long.parseLong(args[2]);
+        boolean untilTold = args[2].equals("until-told");
+        long holdMillis = untilTold ? TOLD_AT_MOST.toMillis() : Long.parseLong(args[2]);
         String holder = args[3];
-        // A 30 s ttl, renewed every 10 s: a holder whose lease was taken over learns it only at its next renewal.
-        LeaseTerms terms = LeaseTerms.tryOnce(Duration.ofSeconds(30))
+        LeaseTerms terms = LeaseTerms.tryOnce(Duration.ofSeconds(Long.parseLong(args[5])))
                 .waitingUpTo(Duration.ofSeconds(Long.parseLong(args[4])));
         int holds = 0;
         try (Connection connection = ClientClockLeaseLock.connect(url, user, password);
@@ -46,7 +49,7 @@ public final class ClientClockLeaseHolder {
                         start.executeUpdate();
                     }
                     try {
-                        Thread.sleep(holdMillis);
+                        hold(holdMillis, untilTold);
                     } finally { // also when the lease's loss interrupts the hold: it ran until now
                         try (PreparedStatement end = connection.prepareStatement("UPDATE exclusive_run"
                                 + " SET ended_at = clock_timestamp() WHERE lock_id = ? AND generation = ?")) {
@@ -61,5 +64,21 @@ public final class ClientClockLeaseHolder {
             }
         }
         System.out.println("holds=" + holds);
+    }
+
+    private static final Duration TOLD_AT_MOST = Duration.ofMinutes(2);
+
+    /** Sleeps {@code millis}, or, if {@code untilTold}, until standard input has a byte, for at most that long. */
+    private static void hold(long millis, boolean untilTold) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        if (!untilTold) {
+            Thread.sleep(millis);
+            return;
+        }
+        // Polled, not a blocking read: the loss of the lease interrupts the hold, and a read of System.in is not
+        // interruptible.
+        while (System.in.available() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
     }
 }
