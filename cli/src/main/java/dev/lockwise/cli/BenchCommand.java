@@ -129,6 +129,13 @@ final class BenchCommand extends SessionCommand {
 
     @Override
     int connections(Settings settings) {
+        int callersAtOnce = config.callers().stream().max(Integer::compare).orElse(1);
+        if (!settings.sourceOf(Setting.POOL_SIZE).equals("default") && settings.poolSize() < callersAtOnce) {
+            // Callers beyond the pool would wait in it, and the bench would time that queue instead of the strategy.
+            throw new ConfigException("the bench runs up to " + callersAtOnce + " depositors and needs a connection "
+                    + "for each, but db.pool-size is " + settings.poolSize() + " (" + settings.sourceOf(Setting.POOL_SIZE)
+                    + ")");
+        }
         // One connection per caller and a few spare. With worker JVMs this process only runs set-as-processed and
         // the lease cells; each worker sizes its own pool for the sweep.
         return poolFor(sameJvm ? config.maxCallers() : config.ownCallers());

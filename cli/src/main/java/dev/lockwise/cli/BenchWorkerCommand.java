@@ -7,6 +7,7 @@ import dev.lockwise.cli.bench.AtomicStatementDeposits;
 import dev.lockwise.cli.bench.BenchConfig;
 import dev.lockwise.cli.bench.DepositWorker;
 import dev.lockwise.cli.bench.LockwiseDeposits;
+import dev.lockwise.cli.config.Settings;
 import dev.lockwise.domain.InvalidInputException;
 import dev.lockwise.domain.Strategy;
 import dev.lockwise.jdbc.SqlFailures;
@@ -33,6 +34,15 @@ import java.util.List;
 final class BenchWorkerCommand extends SessionCommand {
     @Parameters(paramLabel = "STRATEGY", description = "optimistic, pessimistic, adaptive or baseline")
     String strategy;
+
+    /**
+     * The pool the bench asked for ({@code LOCKWISE_DB_POOL_SIZE}: its callers and a few spare). Without this the
+     * worker got a one-shot command's two connections, and every caller beyond two queued in the pool.
+     */
+    @Override
+    int connections(Settings settings) {
+        return settings.poolSize();
+    }
 
     @Override
     void validate() {
@@ -61,13 +71,18 @@ final class BenchWorkerCommand extends SessionCommand {
         return ExitCodes.OK;
     }
 
-    /** Fills the pool up to the callers before a run (at most its size), and empties it of idle ones after. */
+    /** Fills the pool with a connection per caller before a run, and empties it of idle ones after. */
     private record PoolConnections(HikariDataSource pool) implements DepositWorker.Connections {
         @Override
         public void open(int callers) {
+            if (pool.getMaximumPoolSize() < callers) {
+                // A run measured this way times the pool's queue, not the strategy: refuse it.
+                throw new IllegalStateException("the worker's pool holds " + pool.getMaximumPoolSize()
+                        + " connections for " + callers + " callers");
+            }
             List<Connection> opened = new ArrayList<>();
             try {
-                for (int i = 0; i < Math.min(callers, pool.getMaximumPoolSize()); i++) {
+                for (int i = 0; i < callers; i++) {
                     opened.add(pool.getConnection());
                 }
             } catch (SQLException e) {

@@ -149,6 +149,23 @@ class CommandLineSafetyIT {
     }
 
     @Test
+    void aPoolSmallerThanTheBenchsCallersIsRefusedInOneLineBeforeAnythingRuns() throws Exception {
+        // This run's pool is capped at 4 (LOCKWISE_DB_POOL_SIZE); 16 callers would queue in it, and the bench would
+        // time the queue rather than the strategy.
+        userData();
+        Object databases = DB.queryValue("SELECT count(*) FROM pg_database");
+        Run bench = run("bench", "--strategies", "optimistic", "--accounts", "10", "--callers", "2,16", "--rounds", "1",
+                "--no-pgbench", "--out", dir.resolve("bench").toString());
+        assertThat(bench.code()).isEqualTo(2);
+        assertThat(bench.errLines()).hasSize(1);
+        assertThat(bench.err()).contains("needs a connection for each").contains("db.pool-size is 4")
+                .contains("LOCKWISE_DB_POOL_SIZE");
+        assertThat(dir.resolve("bench")).doesNotExist();
+        assertThat(DB.queryValue("SELECT count(*) FROM pg_database")).as("no scratch database").isEqualTo(databases);
+        assertUserDataIntact();
+    }
+
+    @Test
     void aBareLockwisePrintsUsageAndTouchesNothing() throws Exception {
         userData();
         Run bare = run();
