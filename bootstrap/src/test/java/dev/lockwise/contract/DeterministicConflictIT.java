@@ -176,7 +176,7 @@ class DeterministicConflictIT {
         while (!threads.stream().allMatch(t -> {
             Object blocker = LockSupport.getBlocker(t);
             return blocker != null && blocker.getClass().getName().startsWith(
-                    "dev.lockwise.application.adaptive.LockedBatches");
+                    "dev.lockwise.application.batch.BatchQueues");
         })) {
             assertThat(System.nanoTime() - deadline).as("threads queued in time").isNegative();
             Thread.sleep(5);

@@ -1,5 +1,6 @@
 package dev.lockwise.application.adaptive;
 
+import dev.lockwise.application.batch.BatchQueues;
 import dev.lockwise.domain.LockWaitTimeoutException;
 import dev.lockwise.domain.Updated;
 import dev.lockwise.domain.WaitInterruptedException;
@@ -7,14 +8,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
@@ -31,21 +26,20 @@ import java.util.function.UnaryOperator;
  * running them serially: each caller gets the row as read and as its own change left it, and the versions advance
  * by one per change, as they would have one transaction at a time.
  *
- * <p>Rules:
+ * <p>Rules (the queueing ones are {@link BatchQueues}'s, with one queue per row and one transaction in flight per
+ * row):
  * <ul>
  *   <li>One queue per row that has callers, made when the first arrives and dropped when the last leaves: a busy row
- *       never holds up another row, and memory grows with the rows in use at this moment, not with all rows seen.</li>
+ *       never holds up another row.</li>
  *   <li>At most {@link #MAX_BATCH} changes per transaction, so one transaction stays short.</li>
  *   <li>A change that throws fails only its own caller; the others are applied and written.</li>
  *   <li>If the transaction fails (lock timeout, lost connection, no such row…), every caller in it gets that
  *       failure, exactly as if each had run alone at that moment; their retries decide what happens next.</li>
- *   <li>The head waits for nobody: it takes what is queued when it starts. When it is done it hands the turn to the
- *       oldest waiter and returns, so no caller serves others for longer than its own transaction.</li>
+ *   <li>The head waits for nobody: it takes what is queued when it starts.</li>
  *   <li>A caller not yet taken into a transaction waits at most the queue timeout (the lock timeout: how long a
  *       caller is prepared to wait for the row) and leaves with {@link LockWaitTimeoutException}; interrupted, it
- *       leaves at once with {@link WaitInterruptedException} and its interrupt status set. Either way nothing was
- *       written for it. Once taken into a transaction (as the head or as a member), it waits for the outcome whatever
- *       happens, as its change may already be committed, and keeps any interrupt for afterwards.</li>
+ *       leaves at once with {@link WaitInterruptedException}. Either way nothing was written for it. Once taken into
+ *       a transaction, it waits for the outcome whatever happens, as its change may already be committed.</li>
  *   <li>The head clears its thread's interrupt status while it runs the transaction and restores it afterwards: an
  *       interrupt meant for one caller must not abort a transaction that carries other callers' changes (the
  *       connection pool gives up on an interrupted thread).</li>
@@ -76,8 +70,7 @@ final class LockedBatches<K, T> {
         void ran(K row, int size);
     }
 
-    private final ConcurrentMap<K, RowQueue> queues = new ConcurrentHashMap<>();
-    private final long queueTimeoutNanos;
+    private final BatchQueues<K> queues;
     private final BatchListener<K> listener;
 
     /**
@@ -85,11 +78,7 @@ final class LockedBatches<K, T> {
      * @param listener     told of every combined transaction; its failures are logged and ignored
      */
     LockedBatches(Duration queueTimeout, BatchListener<K> listener) {
-        Objects.requireNonNull(queueTimeout, "queueTimeout");
-        if (queueTimeout.isNegative() || queueTimeout.isZero()) {
-            throw new IllegalArgumentException("queue timeout must be positive, got " + queueTimeout);
-        }
-        this.queueTimeoutNanos = queueTimeout.toNanos();
+        this.queues = new BatchQueues<>(queueTimeout, 1, MAX_BATCH, "a turn at the row lock of");
         this.listener = Objects.requireNonNull(listener, "listener");
     }
 
@@ -107,10 +96,9 @@ final class LockedBatches<K, T> {
     Updated<T> update(K row, UnaryOperator<T> change, LockedUpdate<T> locked) {
         Objects.requireNonNull(change, "change");
         Objects.requireNonNull(locked, "locked");
-        Waiter waiter = new Waiter(Objects.requireNonNull(row, "row"), change, locked, null);
-        run(waiter);
         @SuppressWarnings("unchecked")
-        Updated<T> updated = (Updated<T>) waiter.outcome();
+        Updated<T> updated = (Updated<T>) queues.join(Objects.requireNonNull(row, "row"),
+                new Waiter(row, change, locked, null), this::execute);
         return updated;
     }
 
@@ -126,209 +114,50 @@ final class LockedBatches<K, T> {
      * @throws WaitInterruptedException if the caller was interrupted before its turn came
      */
     <R> R alone(K row, Supplier<R> locked) {
-        Waiter waiter = new Waiter(Objects.requireNonNull(row, "row"), null, null,
-                Objects.requireNonNull(locked, "locked"));
-        run(waiter);
         @SuppressWarnings("unchecked")
-        R result = (R) waiter.outcome();
+        R result = (R) queues.join(Objects.requireNonNull(row, "row"),
+                new Waiter(row, null, null, Objects.requireNonNull(locked, "locked")), this::execute);
         return result;
-    }
-
-    private void run(Waiter self) {
-        if (Thread.currentThread().isInterrupted()) {
-            throw interrupted(self);
-        }
-        long deadline = System.nanoTime() + queueTimeoutNanos;
-        RowQueue queue;
-        boolean head;
-        while (true) {
-            queue = queues.computeIfAbsent(self.row, key -> new RowQueue());
-            synchronized (queue) {
-                if (queue.retired) {
-                    continue; // emptied and dropped after we found it: take the row's current queue
-                }
-                head = !queue.running;
-                if (head) {
-                    queue.running = true;
-                } else {
-                    queue.waiting.addLast(self);
-                }
-                break;
-            }
-        }
-        if (!head && !awaitTurn(self, queue, deadline)) {
-            return;
-        }
-        List<Waiter> batch = new ArrayList<>();
-        batch.add(self);
-        if (self.combinable()) {
-            synchronized (queue) {
-                for (Iterator<Waiter> it = queue.waiting.iterator(); it.hasNext() && batch.size() < MAX_BATCH; ) {
-                    Waiter other = it.next();
-                    if (other.combinable()) {
-                        it.remove();
-                        batch.add(other);
-                    }
-                }
-            }
-        }
-        try {
-            execute(batch);
-        } finally {
-            Waiter next;
-            synchronized (queue) {
-                next = queue.waiting.pollFirst();
-                if (next == null) {
-                    queue.running = false;
-                    queue.retired = true;
-                    queues.remove(self.row, queue);
-                }
-            }
-            if (next != null) {
-                next.signal(Waiter.HEAD);
-            }
-            for (int i = 1; i < batch.size(); i++) {
-                batch.get(i).signal(Waiter.DONE);
-            }
-        }
-    }
-
-    /**
-     * Waits until {@code self} is made the head (true) or has been carried by another head's transaction (false).
-     * Until it is taken from the queue it may leave: when the deadline passes or when interrupted.
-     */
-    private boolean awaitTurn(Waiter self, RowQueue queue, long deadline) {
-        boolean interrupted = false;
-        int seen;
-        while ((seen = self.state) == Waiter.WAITING) {
-            long left = deadline - System.nanoTime();
-            boolean timedOut = left <= 0;
-            if (!interrupted && !timedOut) {
-                LockSupport.parkNanos(this, left);
-                interrupted = Thread.interrupted();
-                continue;
-            }
-            synchronized (queue) {
-                if (queue.waiting.remove(self)) { // not taken by anyone: leaving changes nothing
-                    if (interrupted) {
-                        throw interrupted(self);
-                    }
-                    throw new LockWaitTimeoutException("waited " + Duration.ofNanos(queueTimeoutNanos).toMillis()
-                            + " ms (the lock timeout) in this process for a turn at the row lock of " + self.row
-                            + " without getting one", null);
-                }
-            }
-            // Taken: our change may be in a transaction now. Wait for the outcome, uninterruptibly.
-            while ((seen = self.state) == Waiter.WAITING) {
-                LockSupport.park(this);
-                interrupted |= Thread.interrupted();
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        return seen == Waiter.HEAD;
-    }
-
-    private WaitInterruptedException interrupted(Waiter self) {
-        Thread.currentThread().interrupt();
-        return new WaitInterruptedException("interrupted while waiting in this process for a turn at the row lock of "
-                + self.row + "; nothing was written");
     }
 
     private void execute(List<Waiter> batch) {
         Waiter head = batch.get(0);
+        if (!head.combinable()) {
+            head.settle(head.alone.get(), null);
+            return;
+        }
         try {
-            if (!head.combinable()) {
-                head.settle(head.alone.get(), null);
-                return;
-            }
-            try {
-                listener.ran(head.row, batch.size());
-            } catch (RuntimeException listenerFailure) {
-                LOG.warn("a locked-batch listener failed; the batch runs regardless", listenerFailure);
-            }
-            // The transaction carries other callers' changes: an interrupt meant for the head must not abort it.
-            boolean interrupted = Thread.interrupted();
-            try {
-                head.locked.apply(row -> applyInTurn(batch, row));
-            } finally {
-                if (interrupted | Thread.interrupted()) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        } catch (RuntimeException | Error failure) {
-            for (Waiter waiter : batch) {
-                waiter.settle(null, failure);
-            }
+            listener.ran(head.row, batch.size());
+        } catch (RuntimeException listenerFailure) {
+            LOG.warn("a locked-batch listener failed; the batch runs regardless", listenerFailure);
+        }
+        // The transaction carries other callers' changes: an interrupt meant for the head must not abort it.
+        boolean interrupted = Thread.interrupted();
+        try {
+            head.locked.apply(row -> BatchQueues.applyInTurn(batch, waiter -> waiter.change, row));
         } finally {
-            for (Waiter waiter : batch) {
-                if (!waiter.settled) {
-                    waiter.settle(null, new IllegalStateException("the locked transaction for " + waiter.row
-                            + " ended without an outcome for this caller"));
-                }
+            if (interrupted | Thread.interrupted()) {
+                Thread.currentThread().interrupt();
             }
         }
-    }
-
-    /**
-     * The combined change: each caller's change applied to the row as the previous one left it. Pure in the sense
-     * the repositories require: it may be applied more than once, and each application starts afresh.
-     */
-    private T applyInTurn(List<Waiter> batch, T row) {
-        T current = row;
-        for (Waiter waiter : batch) {
-            try {
-                T next = waiter.change.apply(current);
-                waiter.settle(new Updated<>(current, next), null);
-                current = next;
-            } catch (RuntimeException failure) {
-                waiter.settle(null, failure);
-            }
-        }
-        return current;
     }
 
     /** Callers waiting for their turn, over all rows (a diagnostic; tests use it to know the queue is formed). */
     int waiting() {
-        int count = 0;
-        for (RowQueue queue : queues.values()) {
-            synchronized (queue) {
-                count += queue.waiting.size();
-            }
-        }
-        return count;
+        return queues.waiting();
     }
 
     /** Rows with a queue at this moment (a diagnostic; tests use it to see queues dropped when idle). */
     int rowsQueued() {
-        return queues.size();
+        return queues.keysQueued();
     }
 
-    private final class RowQueue {
-        /** Guarded by this queue's monitor: whether a head is running a transaction. */
-        boolean running;
-        /** Guarded by this queue's monitor: dropped from the map; an arrival that still finds it looks again. */
-        boolean retired;
-        /** Guarded by this queue's monitor: callers waiting for their turn, oldest first. */
-        final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
-    }
-
-    /** One caller's locked attempt. Results are written before {@link #signal}, whose volatile write publishes them. */
-    private final class Waiter {
-        static final int WAITING = 0;
-        static final int HEAD = 1;
-        static final int DONE = 2;
-
+    /** One caller's locked attempt: a change to combine, or a whole attempt to run alone. */
+    private final class Waiter extends BatchQueues.Member {
         final K row;
         final UnaryOperator<T> change;
         final LockedUpdate<T> locked;
         final Supplier<?> alone;
-        private final Thread thread = Thread.currentThread();
-        volatile int state = WAITING;
-        Object result;
-        Throwable failure;
-        boolean settled;
 
         Waiter(K row, UnaryOperator<T> change, LockedUpdate<T> locked, Supplier<?> alone) {
             this.row = row;
@@ -337,29 +166,9 @@ final class LockedBatches<K, T> {
             this.alone = alone;
         }
 
-        boolean combinable() {
+        @Override
+        protected boolean combinable() {
             return change != null;
-        }
-
-        void settle(Object newResult, Throwable newFailure) {
-            result = newResult;
-            failure = newFailure;
-            settled = true;
-        }
-
-        void signal(int newState) {
-            state = newState;
-            LockSupport.unpark(thread);
-        }
-
-        Object outcome() {
-            if (failure instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            if (failure instanceof Error error) {
-                throw error;
-            }
-            return result;
         }
     }
 }
