@@ -12,6 +12,8 @@ import dev.lockwise.application.RunOncePerSlot;
 import dev.lockwise.application.adaptive.AdaptiveAccountRepository;
 import dev.lockwise.application.adaptive.AdaptiveVerFactRepository;
 import dev.lockwise.application.adaptive.HotRows;
+import dev.lockwise.application.batch.BatchedAccountRepository;
+import dev.lockwise.application.batch.BatchedVerFactRepository;
 import dev.lockwise.application.retry.ConflictRetry;
 import dev.lockwise.domain.account.AccountRepository;
 import dev.lockwise.domain.lease.LeaseLock;
@@ -27,6 +29,13 @@ import javax.sql.DataSource;
  * cases, which use them.
  */
 public final class LockwiseAssembly {
+    /**
+     * How many multi-row batches the batched strategy runs at once, per repository. One: measured with durable
+     * commits at 100 and 10 000 accounts × 16 and 64 callers, a second batch in flight was never faster and up to 30 %
+     * slower (two half-size batches cost two commits where one costs one), and four halved the throughput.
+     */
+    static final int BATCHES_IN_FLIGHT = 1;
+
     private LockwiseAssembly() {
     }
 
@@ -44,6 +53,8 @@ public final class LockwiseAssembly {
             case ADAPTIVE -> new AdaptiveAccountRepository(new JooqAccountRepository(dataSource, options.lockTimeout()),
                     new PessimisticAccountRepository(dataSource, options.lockTimeout()), hotRows(options),
                     options.events(), options.lockTimeout());
+            case BATCHED -> new BatchedAccountRepository(new JooqAccountRepository(dataSource, options.lockTimeout()),
+                    options.events(), options.lockTimeout(), BATCHES_IN_FLIGHT);
         };
     }
 
@@ -61,6 +72,8 @@ public final class LockwiseAssembly {
             case ADAPTIVE -> new AdaptiveVerFactRepository(new JooqVerFactRepository(dataSource, options.lockTimeout()),
                     new PessimisticVerFactRepository(dataSource, options.lockTimeout()), hotRows(options),
                     options.events(), options.lockTimeout());
+            case BATCHED -> new BatchedVerFactRepository(new JooqVerFactRepository(dataSource, options.lockTimeout()),
+                    options.events(), options.lockTimeout(), BATCHES_IN_FLIGHT);
         };
     }
 

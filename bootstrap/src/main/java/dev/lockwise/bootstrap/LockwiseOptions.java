@@ -14,7 +14,7 @@ import java.time.Duration;
  * Everything that shapes how Lockwise works, in one record that the builder and the Guice module both take, each
  * value validated here, once, whatever the strategy.
  *
- * @param strategy       optimistic, pessimistic or adaptive
+ * @param strategy       optimistic, pessimistic, adaptive or batched
  * @param retryPolicy    attempts and backoff for conflicts
  * @param lockTimeout    how long any write waits for a row lock held elsewhere, every strategy: 1 ms to 10 minutes
  * @param leaseTable     where the lease table lives
@@ -37,7 +37,7 @@ public record LockwiseOptions(Strategy strategy, RetryPolicy retryPolicy, Durati
     /**
      * Validates every option, whatever the strategy.
      *
-     * @param strategy       optimistic, pessimistic or adaptive; not null
+     * @param strategy       optimistic, pessimistic, adaptive or batched; not null
      * @param retryPolicy    attempts and backoff for conflicts; not null
      * @param lockTimeout    how long any write waits for a row lock held elsewhere: 1 ms to 10 minutes
      * @param leaseTable     where the lease table lives; not null
@@ -64,7 +64,7 @@ public record LockwiseOptions(Strategy strategy, RetryPolicy retryPolicy, Durati
     /**
      * These options with another strategy.
      *
-     * @param value optimistic, pessimistic or adaptive; not null
+     * @param value optimistic, pessimistic, adaptive or batched; not null
      * @return a copy with {@code value} as its strategy
      * @throws InvalidInputException if it is null
      */

@@ -5,11 +5,13 @@ import dev.lockwise.adapter.pessimistic.PessimisticAccountRepository;
 import dev.lockwise.application.Deposit;
 import dev.lockwise.application.adaptive.AdaptiveAccountRepository;
 import dev.lockwise.application.adaptive.HotRows;
+import dev.lockwise.application.batch.BatchedAccountRepository;
 import dev.lockwise.application.events.CountingEvents;
 import dev.lockwise.application.events.Operation;
 import dev.lockwise.application.retry.ConflictRetry;
 import dev.lockwise.application.retry.RetryPolicy;
 import dev.lockwise.domain.RetriesExhaustedException;
+import dev.lockwise.domain.RowOutcome;
 import dev.lockwise.domain.Strategy;
 import dev.lockwise.domain.Updated;
 import dev.lockwise.domain.account.Account;
@@ -26,7 +28,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -47,6 +52,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class DeterministicConflictIT {
     @RegisterExtension
     static final TestDatabase DB = new TestDatabase(8);
+
+    private static final Comparator<AccountId> BY_ID = Comparator.comparingLong(AccountId::value);
 
     private final CountingEvents events = new CountingEvents();
     private Account account;
@@ -168,6 +175,89 @@ class DeterministicConflictIT {
         assertThat(stored.version()).isEqualTo(11);
         assertThat(results).filteredOn(a -> a.version() == 11).singleElement()
                 .satisfies(last -> assertThat(last).isEqualTo(stored));
+    }
+
+    @Test
+    void batchedAConflictOnOneRowOfABatchLeavesTheOtherMembersAcknowledgedAndRetriesOnlyThatOne() throws Exception {
+        JooqAccountRepository jooq = new JooqAccountRepository(DB.dataSource());
+        List<Account> accounts = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            accounts.add(jooq.open(new Username("batch-" + i), Money.of("0")));
+        }
+        AccountId victim = accounts.get(2).id();
+        BeatOneRowOfTheSecondBatch repository = new BeatOneRowOfTheSecondBatch(jooq, victim);
+        AccountRepository batched = new BatchedAccountRepository(repository, events, Duration.ofSeconds(5), 1);
+        Deposit deposit = new Deposit(batched, new ConflictRetry(RetryPolicy.DEFAULT, Strategy.BATCHED, events));
+
+        CompletableFuture<Account> head = CompletableFuture.supplyAsync(
+                () -> deposit.depositTo(account.id(), Money.of("1000")));
+        assertThat(repository.holding.await(10, TimeUnit.SECONDS)).as("the first batch is in flight").isTrue();
+        List<Thread> queued = new ArrayList<>();
+        List<Account> results = new CopyOnWriteArrayList<>();
+        for (Account each : accounts) {
+            Thread thread = new Thread(() -> results.add(deposit.depositTo(each.id(), Money.of("5"))));
+            thread.start();
+            queued.add(thread);
+        }
+        awaitParkedInTheLockedQueue(queued);
+        repository.release.countDown();
+        assertThat(head.get(30, TimeUnit.SECONDS).balance()).isEqualTo(Money.of("1100.00"));
+        for (Thread thread : queued) {
+            thread.join(30_000);
+        }
+
+        assertThat(results).hasSize(4).allSatisfy(a -> assertThat(a.balance()).isEqualTo(Money.of("5.00")));
+        assertThat(repository.batches).as("the head alone; the four queued together; then the beaten one alone")
+                .containsExactly(List.of(account.id()), accounts.stream().map(Account::id).sorted(BY_ID).toList(),
+                        List.of(victim));
+        assertThat(events.count(Operation.DEPOSIT, Strategy.BATCHED, "conflict")).isEqualTo(1);
+        assertThat(events.count(Operation.DEPOSIT, Strategy.BATCHED, "retry")).isEqualTo(1);
+        for (Account each : accounts) {
+            Account stored = jooq.find(each.id()).orElseThrow();
+            assertThat(stored.balance()).isEqualTo(Money.of("5.00"));
+            // The beaten row: the other session's bump, then the retried deposit.
+            assertThat(stored.version()).isEqualTo(each.id().equals(victim) ? 2 : 1);
+        }
+    }
+
+    /**
+     * The first multi-row attempt waits until released (so that the next callers queue into one batch); in the
+     * second, another session bumps one row's version between the batch's read and its write.
+     */
+    static final class BeatOneRowOfTheSecondBatch extends Delegating {
+        final AccountId victim;
+        final List<List<AccountId>> batches = new CopyOnWriteArrayList<>();
+        final CountDownLatch holding = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        BeatOneRowOfTheSecondBatch(AccountRepository delegate, AccountId victim) {
+            super(delegate);
+            this.victim = victim;
+        }
+
+        @Override
+        public Map<AccountId, RowOutcome<Account>> updateEach(Map<AccountId, UnaryOperator<Account>> changes) {
+            batches.add(changes.keySet().stream().sorted(BY_ID).toList());
+            if (batches.size() == 1) {
+                holding.countDown();
+                try {
+                    assertThat(release.await(10, TimeUnit.SECONDS)).isTrue();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+            if (batches.size() != 2) {
+                return delegate.updateEach(changes);
+            }
+            Map<AccountId, UnaryOperator<Account>> beaten = new LinkedHashMap<>(changes);
+            UnaryOperator<Account> victimsChange = changes.get(victim);
+            beaten.put(victim, read -> {
+                DB.execute("UPDATE account SET version = version + 1 WHERE id = ?", victim.value());
+                return victimsChange.apply(read);
+            });
+            return delegate.updateEach(beaten);
+        }
     }
 
     /** Waits until every thread is parked in the adaptive path's queue for the row lock. */

@@ -2,6 +2,7 @@ package dev.lockwise.reliability;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.lockwise.application.events.CountingEvents;
 import dev.lockwise.bootstrap.Lockwise;
 import dev.lockwise.db.Migrations;
 import dev.lockwise.domain.DatabaseUnavailableException;
@@ -171,6 +172,68 @@ class FaultsIT {
             assertExact(pool, workload);
             // No restart needed: the same pool serves the next deposit.
             assertThat(lockwise.deposit().depositTo(accounts.get(0).id(), Money.of("1.00")).balance().isPositive()).isTrue();
+        }
+    }
+
+    /**
+     * Plain deposits (no request id) through the batched strategy while every connection is terminated again and
+     * again: a batch's statements fail mid-flight and every member gets the failure. Nothing may be lost (each
+     * acknowledged cent is in a balance) or doubled (no more cents than acknowledged plus failed, whose outcome is
+     * unknown as for any statement whose answer was lost), and each row's version counts its changes.
+     */
+    @Test
+    void batchedPlainDepositsThroughTerminatedConnectionsLoseNothingAndDoubleNothing() throws Exception {
+        String appName = "lockwise-fault-batched-plain";
+        CountingEvents counts = new CountingEvents();
+        try (HikariDataSource pool = pool(DB.jdbcUrl(), DB.user(), DB.password(), appName);
+             Lockwise lockwise = Lockwise.builder(pool).strategy(Strategy.BATCHED).events(counts).build()) {
+            List<Account> accounts = openAccounts(lockwise, 5);
+            AtomicLong acknowledged = new AtomicLong();
+            AtomicLong unknown = new AtomicLong();
+            Set<String> otherFailures = ConcurrentHashMap.newKeySet();
+            AtomicBoolean stop = new AtomicBoolean();
+            ExecutorService threads = Executors.newFixedThreadPool(12);
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < 12; t++) {
+                futures.add(threads.submit(() -> {
+                    while (!stop.get()) {
+                        Account target = accounts.get(ThreadLocalRandom.current().nextInt(accounts.size()));
+                        try {
+                            lockwise.deposit().depositTo(target.id(), Money.ofCents(1));
+                            acknowledged.incrementAndGet();
+                        } catch (DatabaseUnavailableException e) {
+                            unknown.incrementAndGet(); // not retried: a plain deposit carries no request id
+                            Thread.sleep(5);
+                        } catch (RuntimeException e) {
+                            otherFailures.add(e.getClass().getSimpleName() + ": " + e.getMessage());
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (int i = 0; i < 8; i++) {
+                Thread.sleep(250);
+                DB.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ?", appName);
+            }
+            Thread.sleep(300);
+            stop.set(true);
+            for (Future<?> future : futures) {
+                future.get(90, TimeUnit.SECONDS);
+            }
+            threads.shutdown();
+
+            assertThat(unknown.get()).as("the faults were felt").isPositive();
+            assertThat(counts.count("deposit.batched.attempts")).as("callers shared batches")
+                    .isGreaterThan(counts.count("deposit.batched.batches"));
+            assertThat(otherFailures).as("only clear DatabaseUnavailable errors").isEmpty();
+            try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement();
+                 var row = statement.executeQuery("SELECT sum(balance * 100)::bigint, sum(version) FROM account")) {
+                row.next();
+                long cents = row.getLong(1);
+                assertThat(cents).as("nothing acknowledged was lost").isGreaterThanOrEqualTo(acknowledged.get());
+                assertThat(cents).as("nothing was doubled").isLessThanOrEqualTo(acknowledged.get() + unknown.get());
+                assertThat(row.getLong(2)).as("one version step per applied deposit").isEqualTo(cents);
+            }
         }
     }
 

@@ -26,7 +26,7 @@ public final class GlobalOptions {
     Path config;
 
     @Option(names = "--strategy", paramLabel = "NAME",
-            description = "optimistic, pessimistic or adaptive (env LOCKWISE_STRATEGY; default optimistic).")
+            description = "optimistic, pessimistic, adaptive or batched (env LOCKWISE_STRATEGY; default optimistic).")
     String strategy;
 
     @Option(names = "--db-url", paramLabel = "URL",

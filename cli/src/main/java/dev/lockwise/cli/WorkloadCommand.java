@@ -7,6 +7,9 @@ import dev.lockwise.cli.config.ConfigException;
 import dev.lockwise.cli.config.Durations;
 import dev.lockwise.domain.DatabaseUnavailableException;
 import dev.lockwise.domain.LockwiseException;
+import dev.lockwise.domain.account.AccountId;
+import dev.lockwise.domain.account.AccountNotFoundException;
+import dev.lockwise.domain.account.AccountRepository;
 import dev.lockwise.domain.account.DepositReceipt;
 import dev.lockwise.domain.account.Money;
 import dev.lockwise.domain.account.RequestId;
@@ -39,7 +42,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class WorkloadCommand {
 
     @Command(name = "deposits", mixinStandardHelpOptions = true,
-            description = "Exactly-once deposits of random amounts into the given accounts; prints"
+            description = "Deposits of random amounts into the given accounts, exactly-once (or plain, --plain); prints"
                     + " 'acknowledged=N cents=M failed=F'.")
     static final class Deposits extends SessionCommand {
         @Option(names = "--usernames", split = ",", required = true, paramLabel = "NAME")
@@ -54,6 +57,11 @@ final class WorkloadCommand {
         @Option(names = "--give-up-after", paramLabel = "DURATION",
                 description = "How long one deposit may keep retrying while the database is unavailable (default 60s).")
         String giveUpAfter = "60s";
+
+        @Option(names = "--plain", description = "Plain deposits by account id, without a request id (what the"
+                + " batched strategy groups): one whose outcome is unknown (the database unreachable) is counted as"
+                + " failed, not retried, since a retry could apply it twice.")
+        boolean plain;
 
         private List<Username> accounts;
         private Duration patience;
@@ -75,6 +83,9 @@ final class WorkloadCommand {
         @Override
         int run(Session session) throws Exception {
             Deposit deposit = session.get(Deposit.class);
+            AccountRepository repository = session.get(AccountRepository.class);
+            List<AccountId> ids = plain ? accounts.stream().map(username -> repository.find(username)
+                    .orElseThrow(() -> new AccountNotFoundException(username)).id()).toList() : List.of();
             String prefix = ProcessHandle.current().pid() + "-" + Long.toString(System.nanoTime(), 36) + "-";
             AtomicLong next = new AtomicLong();
             AtomicLong acknowledged = new AtomicLong();
@@ -87,13 +98,27 @@ final class WorkloadCommand {
                 futures.add(pool.submit(() -> {
                     long n;
                     while ((n = next.incrementAndGet()) <= count) {
-                        RequestId request = new RequestId(prefix + n);
-                        Username target = accounts.get(ThreadLocalRandom.current().nextInt(accounts.size()));
+                        int target = ThreadLocalRandom.current().nextInt(accounts.size());
                         long amount = 1 + ThreadLocalRandom.current().nextInt(1000);
+                        if (plain) {
+                            try {
+                                deposit.depositTo(ids.get(target), Money.ofCents(amount));
+                                acknowledged.incrementAndGet();
+                                cents.addAndGet(amount);
+                            } catch (DatabaseUnavailableException e) {
+                                unavailable.incrementAndGet();
+                                failed.incrementAndGet();
+                            } catch (LockwiseException e) {
+                                failed.incrementAndGet();
+                            }
+                            continue;
+                        }
+                        RequestId request = new RequestId(prefix + n);
                         long deadline = System.nanoTime() + patience.toNanos();
                         while (true) {
                             try {
-                                DepositReceipt receipt = deposit.depositOnce(request, target, Money.ofCents(amount));
+                                DepositReceipt receipt = deposit.depositOnce(request, accounts.get(target),
+                                        Money.ofCents(amount));
                                 acknowledged.incrementAndGet();
                                 cents.addAndGet(receipt.amount().amount().movePointRight(2).longValueExact());
                                 break;

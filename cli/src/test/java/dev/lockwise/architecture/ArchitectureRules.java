@@ -36,14 +36,17 @@ final class ArchitectureRules {
         return layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("use cases").definedBy(application)
                 .layer("adaptive").definedBy(application + ".adaptive..")
+                .layer("batch").definedBy(application + ".batch..")
                 .layer("retry").definedBy(application + ".retry..")
                 .layer("events").definedBy(application + ".events..")
                 .whereLayer("use cases").mayNotBeAccessedByAnyLayer()
                 .whereLayer("adaptive").mayNotBeAccessedByAnyLayer()
+                .whereLayer("batch").mayOnlyBeAccessedByLayers("adaptive")
                 .whereLayer("retry").mayOnlyBeAccessedByLayers("use cases", "adaptive")
-                .whereLayer("events").mayOnlyBeAccessedByLayers("use cases", "adaptive", "retry")
-                .because("the use cases sit on the retry and the events; the adaptive strategy plugs into the retry"
-                        + " from the side; events are the bottom, a port every layer may report to");
+                .whereLayer("events").mayOnlyBeAccessedByLayers("use cases", "adaptive", "batch", "retry")
+                .because("the use cases sit on the retry and the events; the adaptive and batched strategies plug"
+                        + " into the repositories from the side (adaptive queues on the batching engine); events are"
+                        + " the bottom, a port every layer may report to");
     }
 
     static ArchRule jdbcSupportStandsOnTheDomainAndJdbcAlone(String root) {

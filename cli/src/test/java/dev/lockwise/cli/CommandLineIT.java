@@ -65,7 +65,7 @@ class CommandLineIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"optimistic", "pessimistic", "adaptive"})
+    @ValueSource(strings = {"optimistic", "pessimistic", "adaptive", "batched"})
     void everyCommandWorksEndToEndWithEachStrategy(String strategy) {
         Result opened = run("account", "open", "--username", "alice", "--balance", "5", "--strategy", strategy);
         assertThat(opened.code()).as(opened.err()).isZero();
@@ -136,7 +136,7 @@ class CommandLineIT {
 
         Result strategy = run("deposit", "--username", "dup", "--amount", "1", "--strategy", "optimstic");
         assertThat(strategy.code()).isEqualTo(ExitCodes.INVALID);
-        assertThat(strategy.err()).contains("strategy").contains("optimstic").contains("optimistic, pessimistic or adaptive");
+        assertThat(strategy.err()).contains("strategy").contains("optimstic").contains("optimistic, pessimistic, adaptive or batched");
 
         assertThat(run("deposit", "--username", "dup").code()).as("usage error").isEqualTo(ExitCodes.INVALID);
         assertThat(run("--db-url", "mysql://nope", "verfact", "add").code()).isEqualTo(ExitCodes.INVALID);

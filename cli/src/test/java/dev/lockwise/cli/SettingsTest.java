@@ -62,7 +62,7 @@ class SettingsTest {
 
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource(delimiter = '|', value = {
-            "STRATEGY|optimstic|optimistic, pessimistic or adaptive",
+            "STRATEGY|optimstic|optimistic, pessimistic, adaptive or batched",
             "DB_URL|mysql://localhost/x|jdbc:postgresql://HOST",
             "POOL_SIZE|0|a whole number from 1 to 500",
             "POOL_SIZE|many|a whole number from 1 to 500",

@@ -122,6 +122,51 @@ class MultiProcessIT {
                         .map(Arrays::toString).toList()).isTrue();
     }
 
+    /**
+     * The batched strategy groups plain deposits of each process into multi-row statements; three processes doing
+     * so into the same three accounts conflict with each other's batches (a row's version checked on its own, a
+     * beaten row retried) and must keep the sums exact. Gated as above: each process's first batch waits on the
+     * table lock, so that all three start together.
+     */
+    @Test
+    void threeProcessesBatchingPlainDepositsIntoSharedAccountsKeepTheSumsExact() throws Exception {
+        for (String name : List.of("batch-a", "batch-b", "batch-c")) {
+            DB.execute("INSERT INTO account (username) VALUES (?)", name);
+        }
+        List<LockwiseProcess> processes = new ArrayList<>();
+        boolean gated = DB.server().pooler().isEmpty();
+        try (Connection gate = DB.dataSource().getConnection(); Statement statement = gate.createStatement()) {
+            gate.setAutoCommit(false);
+            if (gated) {
+                statement.execute("LOCK TABLE account IN EXCLUSIVE MODE");
+            }
+            for (int i = 0; i < 3; i++) {
+                processes.add(start("workload", "deposits", "--strategy", "batched", "--plain", "--usernames",
+                        "batch-a,batch-b,batch-c", "--count", "1500", "--concurrency", "8", "--lock-timeout", "2m"));
+            }
+            if (gated) {
+                awaitRow("SELECT (count(DISTINCT application_name) = 3)::int::bigint FROM pg_stat_activity"
+                        + " WHERE datname = current_database() AND wait_event_type = 'Lock'");
+            }
+            gate.commit();
+        }
+        long acknowledged = 0;
+        long cents = 0;
+        for (LockwiseProcess process : processes) {
+            assertThat(process.await(Duration.ofMinutes(2))).as(process.output()).isZero();
+            assertThat(number(process.output(), "failed")).as(process.output()).isZero();
+            acknowledged += number(process.output(), "acknowledged");
+            cents += number(process.output(), "cents");
+        }
+        assertThat(acknowledged).isEqualTo(4500);
+        assertThat((BigDecimal) DB.queryValue("SELECT sum(balance) FROM account"))
+                .isEqualByComparingTo(BigDecimal.valueOf(cents, 2));
+        assertThat(DB.queryValue("SELECT sum(version) FROM account")).as("one version step per deposit")
+                .isEqualTo(BigDecimal.valueOf(4500));
+        assertThat(DB.queryValue("SELECT count(*) FROM deposit_request")).as("plain deposits record no request")
+                .isEqualTo(0L);
+    }
+
     @Test
     void threeProcessesContendingForOneLeaseNeverOverlapByTheDatabaseClock() throws Exception {
         // Wall clocks two hours apart (libfaketime: epoch time itself, not just the zone), and local times 26 hours

@@ -14,7 +14,12 @@ public enum Strategy {
     /** Lock the row with {@code SELECT … FOR NO KEY UPDATE}, change and write in one transaction (JDBC adapter). */
     PESSIMISTIC,
     /** Optimistic first; the row lock after a conflict and while the row stays hot. */
-    ADAPTIVE;
+    ADAPTIVE,
+    /**
+     * Optimistic, with the concurrent attempts of one process carried by one multi-row read and one multi-row write
+     * (each row's version checked on its own): group commit in the client.
+     */
+    BATCHED;
 
     /**
      * The name used in configuration, on the command line and in metrics.

@@ -200,9 +200,9 @@ class DomainBoundariesTest {
             assertThat(Strategy.parse(" " + strategy.label().toUpperCase() + " ")).isEqualTo(strategy);
         }
         assertThat(Strategy.OPTIMISTIC.label()).isEqualTo("optimistic");
-        assertThat(Strategy.choices()).isEqualTo("optimistic, pessimistic, adaptive");
+        assertThat(Strategy.choices()).isEqualTo("optimistic, pessimistic, adaptive, batched");
         assertThatThrownBy(() -> Strategy.parse(null)).hasMessage("unknown strategy 'null'; valid choices: optimistic,"
-                + " pessimistic, adaptive");
+                + " pessimistic, adaptive, batched");
         for (RunOutcome outcome : RunOutcome.values()) {
             assertThat(RunOutcome.fromLabel(outcome.label())).isEqualTo(outcome);
         }

@@ -1,6 +1,7 @@
 package dev.lockwise.adapter.jooq;
 
 import dev.lockwise.domain.ConcurrentUpdateException;
+import dev.lockwise.domain.RowOutcome;
 import dev.lockwise.domain.Updated;
 import dev.lockwise.domain.account.Account;
 import dev.lockwise.domain.account.AccountId;
@@ -19,6 +20,7 @@ import org.jooq.impl.DSL;
 import java.math.BigDecimal;
 import java.sql.PreparedStatement;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -41,6 +43,7 @@ public final class JooqAccountRepository implements AccountRepository {
     private final String insert;
     private final String selectReceipt;
     private final String insertReceipt;
+    private final EachRowUpdate<AccountId, Account> eachRow;
 
     /**
      * With row-lock waits bounded by 5 s.
@@ -86,6 +89,22 @@ public final class JooqAccountRepository implements AccountRepository {
                         DSL.param("amount", BigDecimal.class), DSL.param("balance", BigDecimal.class),
                         DSL.param("version", Long.class)).from(jooq.lockTimeout()))
                 .onConflict(DEPOSIT_REQUEST.REQUEST_ID).doNothing());
+        // Written out, not built with the DSL: jOOQ has no typed form for unnest over several arrays.
+        this.eachRow = new EachRowUpdate<>("account", "SELECT " + Rows.ACCOUNT_COLUMNS + " FROM account"
+                + " WHERE id = ANY(?)", EachRowUpdate.writeIfVersions("account",
+                "?::bigint[], ?::numeric[], ?::bigint[], ?::bigint[]", "id, balance, version",
+                "balance = c.balance, version = c.version", transactions.lockTimeoutSetting()),
+                Rows::account, AccountId::value, account -> account.id().value(), Account::version,
+                id -> new AccountNotFoundException(new AccountId(id)), (connection, write, rows) -> {
+                    write.setArray(1, EachRowUpdate.bigints(connection,
+                            rows.stream().mapToLong(row -> row.after().id().value()).toArray()));
+                    write.setArray(2, connection.createArrayOf("numeric",
+                            rows.stream().map(row -> row.after().balance().amount()).toArray()));
+                    write.setArray(3, EachRowUpdate.bigints(connection,
+                            rows.stream().mapToLong(row -> row.after().version()).toArray()));
+                    write.setArray(4, EachRowUpdate.bigints(connection,
+                            rows.stream().mapToLong(row -> row.before().version()).toArray()));
+                });
     }
 
     @Override
@@ -119,6 +138,16 @@ public final class JooqAccountRepository implements AccountRepository {
         return update("account '" + username + "'", selectByUsername,
                 statement -> statement.setString(1, username.value()),
                 () -> new AccountNotFoundException(username), change);
+    }
+
+    /**
+     * One read of every account, one write of every changed one, each conditional on its own version; see
+     * {@link EachRowUpdate}. The version written is the one the change set (a change that combines several deposits
+     * advances it by as many).
+     */
+    @Override
+    public Map<AccountId, RowOutcome<Account>> updateEach(Map<AccountId, UnaryOperator<Account>> changes) {
+        return eachRow.run(transactions, changes);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.lockwise.adapter.jooq;
 
 import dev.lockwise.domain.ConcurrentUpdateException;
+import dev.lockwise.domain.RowOutcome;
 import dev.lockwise.domain.Updated;
 import dev.lockwise.domain.verfact.VerFact;
 import dev.lockwise.domain.verfact.VerFactId;
@@ -14,6 +15,7 @@ import org.jooq.impl.DSL;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
@@ -28,6 +30,7 @@ public final class JooqVerFactRepository implements VerFactRepository {
     private final String selectAll;
     private final String selectIds;
     private final String updateIfVersion;
+    private final EachRowUpdate<VerFactId, VerFact> eachRow;
 
     /**
      * With row-lock waits bounded by 5 s.
@@ -60,6 +63,24 @@ public final class JooqVerFactRepository implements VerFactRepository {
                 .from(jooq.lockTimeout())
                 .where(VERFACT.ID.eq(DSL.param("id", Long.class)))
                 .and(VERFACT.VERSION.eq(DSL.param("version", Long.class))));
+        // Written out, not built with the DSL: jOOQ has no typed form for unnest over several arrays.
+        this.eachRow = new EachRowUpdate<>("verfact", "SELECT " + Rows.VERFACT_COLUMNS + " FROM verfact"
+                + " WHERE id = ANY(?)", EachRowUpdate.writeIfVersions("verfact",
+                "?::bigint[], ?::text[], ?::boolean[], ?::bigint[], ?::bigint[]", "id, state, processed, version",
+                "state = c.state, processed = c.processed, version = c.version", transactions.lockTimeoutSetting()),
+                Rows::verFact, VerFactId::value, fact -> fact.id().value(), VerFact::version,
+                id -> new VerFactNotFoundException(new VerFactId(id)), (connection, write, rows) -> {
+                    write.setArray(1, EachRowUpdate.bigints(connection,
+                            rows.stream().mapToLong(row -> row.after().id().value()).toArray()));
+                    write.setArray(2, connection.createArrayOf("text",
+                            rows.stream().map(row -> String.valueOf(row.after().state().code())).toArray()));
+                    write.setArray(3, connection.createArrayOf("boolean",
+                            rows.stream().map(row -> row.after().processed()).toArray()));
+                    write.setArray(4, EachRowUpdate.bigints(connection,
+                            rows.stream().mapToLong(row -> row.after().version()).toArray()));
+                    write.setArray(5, EachRowUpdate.bigints(connection,
+                            rows.stream().mapToLong(row -> row.before().version()).toArray()));
+                });
     }
 
     @Override
@@ -105,5 +126,11 @@ public final class JooqVerFactRepository implements VerFactRepository {
             }
             return new Updated<>(before, after);
         });
+    }
+
+    /** One read of every fact, one write of every changed one, each conditional on its own version. */
+    @Override
+    public Map<VerFactId, RowOutcome<VerFact>> updateEach(Map<VerFactId, UnaryOperator<VerFact>> changes) {
+        return eachRow.run(transactions, changes);
     }
 }

@@ -56,6 +56,11 @@ public final class CompositeEvents implements LockwiseEvents {
     }
 
     @Override
+    public void rowBatch(Operation operation, int rows, int attempts) {
+        listeners.forEach(l -> l.rowBatch(operation, rows, attempts));
+    }
+
+    @Override
     public void hotRowMemory(Operation operation, IntSupplier hotRowsNow) {
         listeners.forEach(l -> l.hotRowMemory(operation, hotRowsNow));
     }

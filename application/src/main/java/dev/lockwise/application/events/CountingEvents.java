@@ -90,6 +90,13 @@ public final class CountingEvents implements LockwiseEvents {
         add(operation.label() + ".adaptive.locked-changes", changes);
     }
 
+    @Override
+    public void rowBatch(Operation operation, int rows, int attempts) {
+        add(operation.label() + ".batched.batches", 1);
+        add(operation.label() + ".batched.rows", rows);
+        add(operation.label() + ".batched.attempts", attempts);
+    }
+
     /**
      * @param operation the use case
      * @return how many rows the adaptive strategy remembers as hot for it right now (0 if none)

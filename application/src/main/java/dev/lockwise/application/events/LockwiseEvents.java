@@ -78,6 +78,17 @@ public interface LockwiseEvents {
     }
 
     /**
+     * The batched strategy ran one multi-row attempt: one read and one write carrying {@code attempts} queued attempts
+     * on {@code rows} distinct rows (1 and 1 when nobody else in this process was waiting).
+     *
+     * @param operation the use case
+     * @param rows      the distinct rows the attempt read and wrote
+     * @param attempts  the callers' attempts it carried, 1 to 64
+     */
+    default void rowBatch(Operation operation, int rows, int attempts) {
+    }
+
+    /**
      * The adaptive strategy started a hot-row memory for {@code operation}; {@code hotRowsNow} tells how many rows it
      * remembers as hot at the moment of the call (a scan of a fixed-size table: for gauges, not for hot paths).
      *

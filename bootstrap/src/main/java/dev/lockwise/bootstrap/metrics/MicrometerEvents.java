@@ -106,6 +106,14 @@ public final class MicrometerEvents implements LockwiseEvents {
     }
 
     @Override
+    public void rowBatch(Operation operation, int rows, int attempts) {
+        this.<DistributionSummary>meter("lockwise.batched.batch", operation, "", () -> DistributionSummary
+                .builder("lockwise.batched.batch").tag("operation", operation.label())
+                .description("attempts carried by one multi-row read and write").register(registry))
+                .record(attempts);
+    }
+
+    @Override
     public void hotRowMemory(Operation operation, IntSupplier hotRowsNow) {
         // Strongly referenced: the supplier is usually a method reference that nothing else holds, and Micrometer's
         // default weak reference would let the gauge read NaN after the next garbage collection.

@@ -7,7 +7,7 @@ import java.util.Locale;
  * its environment variable and its built-in default.
  */
 public enum Setting {
-    STRATEGY("strategy", "--strategy", "optimistic", "optimistic, pessimistic or adaptive"),
+    STRATEGY("strategy", "--strategy", "optimistic", "optimistic, pessimistic, adaptive or batched"),
     DB_URL("db.url", "--db-url", null, "a jdbc:postgresql:// or postgres:// URL; unset = start an embedded PostgreSQL"),
     DB_USER("db.user", "--db-user", "postgres", "the database user"),
     DB_PASSWORD("db.password", "--db-password", "", "the database password (prefer the environment variable)"),

@@ -1,7 +1,9 @@
 package dev.lockwise.domain.account;
 
+import dev.lockwise.domain.RowOutcome;
 import dev.lockwise.domain.Updated;
 
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
@@ -65,6 +67,22 @@ public interface AccountRepository {
      * @return the account as read and as written
      */
     Updated<Account> update(Username username, UnaryOperator<Account> change);
+
+    /**
+     * One attempt at several accounts at once, each with its own change: as if {@link #update(AccountId,
+     * UnaryOperator)} were called for each, but an adapter may read them all in one statement and write them all in
+     * another, each row's version checked on its own. One row's lost race, missing row or failing change is that
+     * row's outcome and does not stop the others. The default runs one attempt per row, one after the other.
+     *
+     * @param changes the change per account; each pure, as for {@code update}
+     * @return the outcome per account, one for each key of {@code changes}
+     * @throws dev.lockwise.domain.LockwiseException if the statements themselves failed (a lost connection, say):
+     *                                              then no row's outcome is known, and each may or may not have been
+     *                                              written, as for a single {@code update} whose commit went unanswered
+     */
+    default Map<AccountId, RowOutcome<Account>> updateEach(Map<AccountId, UnaryOperator<Account>> changes) {
+        return RowOutcome.eachAlone(changes, change -> update(change.getKey(), change.getValue()));
+    }
 
     /**
      * One attempt at an exactly-once deposit: the balance change and the request id are recorded in one

@@ -1,8 +1,10 @@
 package dev.lockwise.domain.verfact;
 
+import dev.lockwise.domain.RowOutcome;
 import dev.lockwise.domain.Updated;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
@@ -37,4 +39,16 @@ public interface VerFactRepository {
      * @throws VerFactNotFoundException if there is no such fact
      */
     Updated<VerFact> update(VerFactId id, UnaryOperator<VerFact> change);
+
+    /**
+     * One attempt at several facts at once, each with its own change; as {@link
+     * dev.lockwise.domain.account.AccountRepository#updateEach} for accounts. The default runs one attempt per row.
+     *
+     * @param changes the change per fact; each pure
+     * @return the outcome per fact, one for each key of {@code changes}
+     * @throws dev.lockwise.domain.LockwiseException if the statements themselves failed; then no outcome is known
+     */
+    default Map<VerFactId, RowOutcome<VerFact>> updateEach(Map<VerFactId, UnaryOperator<VerFact>> changes) {
+        return RowOutcome.eachAlone(changes, change -> update(change.getKey(), change.getValue()));
+    }
 }

@@ -1,0 +1,10 @@
+package dev.lockwise.contract;
+
+import dev.lockwise.domain.Strategy;
+
+class BatchedStrategyIT extends StrategyContract {
+    @Override
+    protected Strategy strategy() {
+        return Strategy.BATCHED;
+    }
+}
