@@ -50,7 +50,7 @@ final class BenchCommand extends SessionCommand {
     }
 
     @Option(names = "--strategies", split = ",", paramLabel = "NAME",
-            description = "Deposit strategies (default optimistic,pessimistic,adaptive,baseline).")
+            description = "Deposit strategies (default optimistic,pessimistic,adaptive,batched,baseline).")
     List<String> strategies = BenchConfig.ALL_STRATEGIES;
 
     @Option(names = "--accounts", split = ",", paramLabel = "N", description = "Contention levels (default 1,10,100,10000).")
@@ -199,6 +199,7 @@ final class BenchCommand extends SessionCommand {
             text.println();
             text.println(Reports.intervalWidths(results));
             Reports.adaptiveAgainstTheBetterOfTheTwo(results).ifPresent(grid -> text.print("\n" + grid));
+            Reports.batchedAgainstItsYardsticks(results).ifPresent(table -> text.print("\n" + table));
             double bound = config.p99Bound().toNanos() / 1e6;
             Reports.openLoop(results, bound).ifPresent(section -> text.print("\n" + section));
             List<Path> files = Reports.write(results, config.output(), preamble, bound);

@@ -32,7 +32,7 @@ import java.util.List;
  */
 @Command(name = "bench-worker", hidden = true, description = "Internal: one strategy's JVM for lockwise bench.")
 final class BenchWorkerCommand extends SessionCommand {
-    @Parameters(paramLabel = "STRATEGY", description = "optimistic, pessimistic, adaptive or baseline")
+    @Parameters(paramLabel = "STRATEGY", description = "optimistic, pessimistic, adaptive, batched or baseline")
     String strategy;
 
     /**

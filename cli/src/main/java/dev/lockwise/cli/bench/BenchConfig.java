@@ -10,7 +10,7 @@ import java.util.Objects;
 /**
  * What {@code lockwise bench} runs. The defaults are the issue's full sweep; tests use a tiny one.
  *
- * @param strategies   deposit strategies to compare (optimistic, pessimistic, adaptive, baseline)
+ * @param strategies   deposit strategies to compare (optimistic, pessimistic, adaptive, batched, baseline)
  * @param accounts     contention levels: accounts the deposits spread over
  * @param callers      concurrent callers
  * @param warmup       unmeasured run before each cell
@@ -31,7 +31,7 @@ import java.util.Objects;
 public record BenchConfig(List<String> strategies, List<Integer> accounts, List<Integer> callers, Duration warmup,
                           Duration duration, int rounds, boolean seed, int verfactRows, int verfactWorkers, boolean lease,
                           boolean pgbench, Path output, List<Integer> rates, Duration p99Bound) {
-    public static final List<String> ALL_STRATEGIES = List.of("optimistic", "pessimistic", "adaptive", "baseline");
+    public static final List<String> ALL_STRATEGIES = List.of("optimistic", "pessimistic", "adaptive", "batched", "baseline");
 
     public BenchConfig {
         Objects.requireNonNull(output, "output");

@@ -127,6 +127,69 @@ public final class Reports {
         return any ? Optional.of(grid.toString()) : Optional.empty();
     }
 
+    /** What the batched strategy is judged against, and the ratio it must reach. */
+    enum BatchedYardstick {
+        /** pgbench running optimistic's statements, one deposit per transaction, in the same round. */
+        PGBENCH_OPTIMISTIC("pgbench optimistic", 1.5),
+        /** pgbench running the atomic {@code UPDATE … SET balance = balance + ?}, in the same round. */
+        PGBENCH_ATOMIC("pgbench atomic", 1.0),
+        /** Lockwise's own optimistic strategy, unbatched, in the same round. */
+        OPTIMISTIC("optimistic", 1.0);
+
+        final String label;
+        final double goal;
+
+        BatchedYardstick(String label, double goal) {
+            this.label = label;
+            this.goal = goal;
+        }
+
+        Optional<PairedComparison> compare(Map<String, CellResult> sweep, int accounts, int callers) {
+            CellResult batched = sweep.get(sweepKey("batched", accounts, callers));
+            CellResult other = sweep.get(sweepKey(this == PGBENCH_ATOMIC ? "baseline" : "optimistic", accounts,
+                    callers));
+            if (batched == null || other == null) {
+                return Optional.empty();
+            }
+            return PairedComparison.of(batched.roundRates(), this == OPTIMISTIC ? other.roundRates()
+                    : other.pgbenchRoundRates());
+        }
+    }
+
+    /**
+     * The batched strategy against its three yardsticks (see {@link BatchedYardstick}), round by round: one Markdown
+     * table row per contention level with each ratio, its 95 % interval and its verdict against the goal (e.g. "ahead
+     * of 1.5"). Empty when batched did not run or there is nothing to compare it with.
+     */
+    public static Optional<String> batchedAgainstItsYardsticks(List<CellResult> cells) {
+        Map<String, CellResult> sweep = sweepByKey(cells);
+        StringBuilder table = new StringBuilder("batched ÷ each yardstick, paired by round, 95 % CI; the verdict is"
+                + " against the goal in the column's heading:\n\n| accounts | callers |");
+        for (BatchedYardstick yardstick : BatchedYardstick.values()) {
+            table.append(String.format(Locale.ROOT, " ÷ %s (goal ≥ %.1f) |", yardstick.label, yardstick.goal));
+        }
+        table.append("\n|---|---|").append("---|".repeat(BatchedYardstick.values().length)).append('\n');
+        boolean any = false;
+        for (CellResult cell : sweep.values()) {
+            if (!cell.strategy().equals("batched")) {
+                continue;
+            }
+            table.append("| ").append(cell.rows()).append(" | ").append(cell.callers()).append(" |");
+            for (BatchedYardstick yardstick : BatchedYardstick.values()) {
+                Optional<PairedComparison> paired = yardstick.compare(sweep, cell.rows(), cell.callers());
+                any |= paired.isPresent();
+                table.append(' ').append(paired.map(p -> String.format(Locale.ROOT, "%.2f [%.2f–%.2f] %s", p.ratio(),
+                        p.lower(), p.upper(), verdictAgainst(p, yardstick.goal))).orElse("")).append(" |");
+            }
+            table.append('\n');
+        }
+        return any ? Optional.of(table.toString()) : Optional.empty();
+    }
+
+    private static String verdictAgainst(PairedComparison paired, double goal) {
+        return paired.against(goal).label() + (goal == 1.0 ? "" : String.format(Locale.ROOT, " of %.1f", goal));
+    }
+
     /** Adaptive's comparison with the better of the other two in one cell, and which of them that was. */
     record Judged(String better, Optional<PairedComparison> paired, double plainRatio) {
         String format() {
@@ -192,6 +255,11 @@ public final class Reports {
             if (cell.strategy().equals("adaptive")) {
                 adaptiveVersusBetter(sweep, cell.rows(), cell.callers())
                         .flatMap(Judged::paired).ifPresent(p -> widths.add(p.relativeWidth()));
+            }
+            if (cell.strategy().equals("batched")) {
+                for (BatchedYardstick yardstick : BatchedYardstick.values()) {
+                    yardstick.compare(sweep, cell.rows(), cell.callers()).ifPresent(p -> widths.add(p.relativeWidth()));
+                }
             }
         }
         if (widths.isEmpty()) {
@@ -279,6 +347,7 @@ public final class Reports {
         Path markdown = directory.resolve(MARKDOWN);
         Files.writeString(markdown, preamble + "\n" + markdown(cells) + "\n" + intervalWidths(cells) + "\n"
                 + adaptiveAgainstTheBetterOfTheTwo(cells).map(grid -> "\n" + grid).orElse("")
+                + batchedAgainstItsYardsticks(cells).map(table -> "\n" + table).orElse("")
                 + openLoop(cells, p99Bound).map(section -> "\n" + section).orElse(""), StandardCharsets.UTF_8);
         Path csv = directory.resolve(CSV);
         Files.writeString(csv, csv(cells), StandardCharsets.UTF_8);
