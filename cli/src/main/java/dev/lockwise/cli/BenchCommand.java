@@ -73,7 +73,7 @@ final class BenchCommand extends SessionCommand {
             + " (default 500ms); the JVMs are warmed up for six times as long before the first cell.")
     String warmup = "500ms";
 
-    @Option(names = "--no-seed", negatable = true, description = "Skip the seed workload (1000 deposits, 100 accounts, 100 callers).")
+    @Option(names = "--no-seed", negatable = true, description = "Skip the seed workload (1000 deposits into 100 accounts by the sweep's most callers).")
     boolean seed = true;
 
     @Option(names = "--verfact-rows", paramLabel = "N", description = "Rows for set-as-processed (default 100000; 0 skips).")
@@ -273,7 +273,7 @@ final class BenchCommand extends SessionCommand {
         }
     }
 
-    /** A worker runs the sweep (and the seed's 100 callers share it): the pool the same JVM would have had. */
+    /** A worker runs the sweep and the seed: the pool the same JVM would have had. */
     private int workerPoolSize(Session session) {
         return session.settings.sourceOf(Setting.POOL_SIZE).equals("default")
                 ? poolFor(config.maxCallers()) : session.settings.poolSize();

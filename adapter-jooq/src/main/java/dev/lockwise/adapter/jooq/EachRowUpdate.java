@@ -109,6 +109,13 @@ final class EachRowUpdate<K, T> {
                 }
                 if (after.equals(before)) {
                     outcomes.put(key, RowOutcome.written(new Updated<>(before, after)));
+                } else if (version.applyAsLong(after) <= version.applyAsLong(before)
+                        || rowId.applyAsLong(after) != entry.getKey()) {
+                    // The write sets the version the change returns: one that did not advance would let another
+                    // writer holding the old version through, and another id would write another row.
+                    outcomes.put(key, RowOutcome.failed(new IllegalStateException("a change to " + what + " "
+                            + entry.getKey() + " must keep its id and advance its version (read at "
+                            + version.applyAsLong(before) + ", returned " + version.applyAsLong(after) + ")")));
                 } else {
                     writes.add(new Updated<>(before, after));
                     written.put(entry.getKey(), key);

@@ -97,7 +97,7 @@ public final class JooqAccountRepository implements AccountRepository {
                 Rows::account, AccountId::value, account -> account.id().value(), Account::version,
                 id -> new AccountNotFoundException(new AccountId(id)), (connection, write, rows) -> {
                     write.setArray(1, EachRowUpdate.bigints(connection,
-                            rows.stream().mapToLong(row -> row.after().id().value()).toArray()));
+                            rows.stream().mapToLong(row -> row.before().id().value()).toArray()));
                     write.setArray(2, connection.createArrayOf("numeric",
                             rows.stream().map(row -> row.after().balance().amount()).toArray()));
                     write.setArray(3, EachRowUpdate.bigints(connection,

@@ -71,7 +71,7 @@ public final class JooqVerFactRepository implements VerFactRepository {
                 Rows::verFact, VerFactId::value, fact -> fact.id().value(), VerFact::version,
                 id -> new VerFactNotFoundException(new VerFactId(id)), (connection, write, rows) -> {
                     write.setArray(1, EachRowUpdate.bigints(connection,
-                            rows.stream().mapToLong(row -> row.after().id().value()).toArray()));
+                            rows.stream().mapToLong(row -> row.before().id().value()).toArray()));
                     write.setArray(2, connection.createArrayOf("text",
                             rows.stream().map(row -> String.valueOf(row.after().state().code())).toArray()));
                     write.setArray(3, connection.createArrayOf("boolean",

@@ -76,7 +76,9 @@ public final class Bench {
             if (config.seed()) {
                 for (String strategy : config.strategies()) {
                     progress.step("seed " + strategy);
-                    results.add(depositCell("seed", strategy, 100, 100, Duration.ofMinutes(10), 1000));
+                    // As many callers as the sweep's most (each has a connection of its own), at most 100.
+                    results.add(depositCell("seed", strategy, 100, Math.min(100, config.maxCallers()),
+                            Duration.ofMinutes(10), 1000));
                 }
             }
             for (int accounts : config.accounts()) {

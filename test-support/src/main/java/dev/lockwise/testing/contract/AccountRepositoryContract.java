@@ -1,6 +1,7 @@
 package dev.lockwise.testing.contract;
 
 import dev.lockwise.domain.ConcurrentUpdateException;
+import dev.lockwise.domain.RowOutcome;
 import dev.lockwise.domain.Updated;
 import dev.lockwise.domain.account.Account;
 import dev.lockwise.domain.account.AccountId;
@@ -16,13 +17,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -115,6 +119,41 @@ public abstract class AccountRepositoryContract {
             throw new IllegalStateException("a change that fails");
         }));
         assertEquals(opened, accounts.find(opened.id()).orElseThrow());
+    }
+
+    @Test
+    void updateEachWritesEachRowAndReportsEachOutcomeOnItsOwn() {
+        AccountRepository accounts = accounts();
+        Account first = accounts.open(fresh("each-1"), Money.of("10"));
+        Account second = accounts.open(fresh("each-2"), Money.of("20"));
+        Account refused = accounts.open(fresh("each-3"), Money.of("30"));
+        Account unchanged = accounts.open(fresh("each-4"), Money.of("40"));
+        AccountId missing = new AccountId(Long.MAX_VALUE);
+        Map<AccountId, UnaryOperator<Account>> changes = new LinkedHashMap<>();
+        changes.put(second.id(), a -> a.deposit(Money.of("2")).deposit(Money.of("3")));
+        changes.put(missing, a -> a.deposit(Money.of("1")));
+        changes.put(first.id(), a -> a.deposit(Money.of("1")));
+        changes.put(refused.id(), a -> {
+            throw new IllegalStateException("a change that fails");
+        });
+        changes.put(unchanged.id(), a -> a);
+
+        Map<AccountId, RowOutcome<Account>> outcomes = accounts.updateEach(changes);
+
+        assertEquals(List.copyOf(changes.keySet()), List.copyOf(outcomes.keySet()), "one outcome per row, in order");
+        Updated<Account> two = outcomes.get(second.id()).orThrow();
+        assertEquals(second, two.before());
+        assertEquals(Money.of("25"), two.after().balance());
+        assertEquals(2, two.after().version(), "two changes combined: the version advances by two");
+        assertEquals(two.after(), accounts.find(second.id()).orElseThrow());
+        assertEquals(Money.of("11"), accounts.find(first.id()).orElseThrow().balance());
+        assertEquals(1, outcomes.get(first.id()).orThrow().after().version());
+        assertThrows(AccountNotFoundException.class, () -> outcomes.get(missing).orThrow());
+        assertThrows(IllegalStateException.class, () -> outcomes.get(refused.id()).orThrow());
+        assertEquals(refused, accounts.find(refused.id()).orElseThrow());
+        assertEquals(unchanged, outcomes.get(unchanged.id()).orThrow().after());
+        assertEquals(unchanged, accounts.find(unchanged.id()).orElseThrow());
+        assertTrue(accounts.updateEach(Map.of()).isEmpty());
     }
 
     @Test
