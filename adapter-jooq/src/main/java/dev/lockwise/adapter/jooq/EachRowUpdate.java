@@ -5,12 +5,12 @@ import dev.lockwise.domain.RowOutcome;
 import dev.lockwise.domain.Updated;
 import dev.lockwise.jdbc.Transactions;
 
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -25,20 +25,28 @@ import java.util.function.UnaryOperator;
 /**
  * Several optimistic read-modify-writes in two statements: one read of every row ({@code WHERE id = ANY(?)}, no
  * lock), the changes in Java, and one conditional write of every row that changed, each row's version checked on its
- * own. The write takes the row locks in id order ({@code SELECT … ORDER BY id FOR NO KEY UPDATE} in a CTE, the rows
- * whose version still matches), so two such writes from different processes wait for each other instead of
- * deadlocking; a row another writer changed in between fails the version check, is left alone and reported as a
+ * own. A write of several rows takes their locks in id order ({@code SELECT … ORDER BY id FOR NO KEY UPDATE} in a
+ * CTE, the rows whose version still matches), so two such writes from different processes wait for each other instead
+ * of deadlocking (a write of one row is the plain conditional update: one lock, no order to keep); a row another
+ * writer changed in between fails the version check, is left alone and reported as a
  * lost race, and the other rows are written. Both statements run with autocommit on one pooled connection: one
  * commit, one WAL flush, for all the rows.
+ *
+ * <p>Each row is bound as scalar parameters ({@code id IN (?, ?)}, {@code VALUES (?, ?, ?), (?, ?, ?)}), one SQL text
+ * per row count, rather than as arrays: with an array parameter PostgreSQL's generic plan assumes ten elements and
+ * costs more than a custom plan for the one to four rows a light batch carries, so a prepared statement is planned
+ * anew at every execution (measured: {@code pg_prepared_statements} shows only custom plans) — a quarter to a third
+ * of a millisecond of server time per statement. With the row count in the text, the generic plan's estimate is the
+ * truth and it is kept after the driver's first executions.
  *
  * @param <K> what identifies a row to the caller
  * @param <T> the row type
  */
 final class EachRowUpdate<K, T> {
-    /** Binds the write's arrays: one element per changed row, in id order. */
+    /** Binds one changed row's values of the write, in {@link Write#row()}'s order, from parameter {@code first}. */
     @FunctionalInterface
     interface WriteBinder<T> {
-        void bind(Connection connection, PreparedStatement write, List<Updated<T>> rows) throws SQLException;
+        void bind(PreparedStatement write, int first, Updated<T> row) throws SQLException;
     }
 
     /** Reads one row from the current position of a result set. */
@@ -48,8 +56,8 @@ final class EachRowUpdate<K, T> {
     }
 
     private final String what;
-    private final String selectByIds;
-    private final String writeIfVersions;
+    private final String selectColumnsFrom;
+    private final Write write;
     private final RowReader<T> reader;
     private final ToLongFunction<K> keyId;
     private final ToLongFunction<T> rowId;
@@ -58,17 +66,18 @@ final class EachRowUpdate<K, T> {
     private final WriteBinder<T> binder;
 
     /**
-     * @param what            the rows' name in messages ("account")
-     * @param selectByIds     the read: one {@code bigint[]} parameter, the row columns {@code reader} reads
-     * @param writeIfVersions the write: parameters as {@code binder} binds them, returning the ids it wrote
-     * @param keyId           the id of the row a caller's key names
+     * @param what              the rows' name in messages ("account")
+     * @param selectColumnsFrom the read without its condition ({@code "SELECT … FROM account"}): the row columns
+     *                          {@code reader} reads
+     * @param write             the write's table, columns and assignments; {@code binder} binds a row's values
+     * @param keyId             the id of the row a caller's key names
      */
-    EachRowUpdate(String what, String selectByIds, String writeIfVersions, RowReader<T> reader, ToLongFunction<K> keyId,
+    EachRowUpdate(String what, String selectColumnsFrom, Write write, RowReader<T> reader, ToLongFunction<K> keyId,
                   ToLongFunction<T> rowId, ToLongFunction<T> version, LongFunction<RuntimeException> notFound,
                   WriteBinder<T> binder) {
         this.what = what;
-        this.selectByIds = selectByIds;
-        this.writeIfVersions = writeIfVersions;
+        this.selectColumnsFrom = selectColumnsFrom;
+        this.write = write;
         this.reader = reader;
         this.keyId = keyId;
         this.rowId = rowId;
@@ -138,8 +147,12 @@ final class EachRowUpdate<K, T> {
 
     private Map<Long, T> read(Connection connection, Set<Long> ids) throws SQLException {
         Map<Long, T> rows = new HashMap<>();
-        try (PreparedStatement select = connection.prepareStatement(selectByIds)) {
-            select.setArray(1, bigints(connection, ids.stream().mapToLong(Long::longValue).toArray()));
+        try (PreparedStatement select = connection.prepareStatement(selectColumnsFrom + " WHERE id IN ("
+                + placeholders("?", ids.size()) + ")")) {
+            int parameter = 1;
+            for (long id : ids) {
+                select.setLong(parameter++, id);
+            }
             try (ResultSet result = select.executeQuery()) {
                 while (result.next()) {
                     T row = reader.read(result);
@@ -152,9 +165,13 @@ final class EachRowUpdate<K, T> {
 
     private Set<Long> write(Connection connection, List<Updated<T>> writes) throws SQLException {
         Set<Long> matched = new HashSet<>();
-        try (PreparedStatement write = connection.prepareStatement(writeIfVersions)) {
-            binder.bind(connection, write, writes);
-            try (ResultSet result = write.executeQuery()) {
+        try (PreparedStatement statement = connection.prepareStatement(write.sql(writes.size()))) {
+            int first = 1;
+            for (Updated<T> row : writes) {
+                binder.bind(statement, first, row);
+                first += write.parametersPerRow();
+            }
+            try (ResultSet result = statement.executeQuery()) {
                 while (result.next()) {
                     matched.add(result.getLong(1));
                 }
@@ -163,28 +180,50 @@ final class EachRowUpdate<K, T> {
         return matched;
     }
 
-    /** A {@code bigint[]} of {@code values}. */
-    static Array bigints(Connection connection, long[] values) throws SQLException {
-        Long[] boxed = new Long[values.length];
-        for (int i = 0; i < values.length; i++) {
-            boxed[i] = values[i];
-        }
-        return connection.createArrayOf("bigint", boxed);
+    /** {@code count} copies of {@code one}, comma-separated. */
+    static String placeholders(String one, int count) {
+        return String.join(", ", Collections.nCopies(count, one));
     }
 
     /**
-     * The write's SQL: {@code arrays} ({@code "?::bigint[], ?::numeric[], …"}) unnested into {@code c(columns)},
-     * which ends with {@code expected} (the version read); the rows whose version still matches locked in id order;
-     * {@code assignments} applied to them; their ids returned. The lock timeout is set, for this statement's
-     * transaction only, before the first row is locked.
+     * The write, for {@code table}: the changed rows as {@code VALUES} rows of {@code row} ({@code "?::bigint,
+     * ?::numeric, …"}, one parameter per column of {@code columns} and a last one for the version read) in
+     * {@code c(columns, expected)}; {@code assignments} applied to the rows whose version still matches; their ids
+     * returned. The lock timeout is set, for this statement's transaction only, before the first row is locked.
+     *
+     * <ul>
+     *   <li>Several rows: first locked in id order (a CTE {@code SELECT … ORDER BY id FOR NO KEY UPDATE}), then
+     *       updated, so that two such writes wait for each other instead of deadlocking.</li>
+     *   <li>One row: the plain conditional update — it waits for one row lock at most, so there is no order to keep,
+     *       and skipping the separate lock saves a WAL record and about a third of the statement's cost (pgbench,
+     *       PostgreSQL 15, 4 clients on 10 000 rows, durable: 3.7 k against 5.4 k read-and-writes per second).</li>
+     * </ul>
+     *
+     * @param table              the table
+     * @param row                one row's parameters, cast to the columns' types
+     * @param columns            the columns {@code row} binds, {@code id} first
+     * @param assignments        what the write sets, from {@code c}
+     * @param lockTimeoutSetting the lock timeout as PostgreSQL text
      */
-    static String writeIfVersions(String table, String arrays, String columns, String assignments,
-                                  String lockTimeoutSetting) {
-        return "WITH c (" + columns + ", expected) AS (SELECT * FROM unnest(" + arrays + ")"
-                + " WHERE set_config('lock_timeout', '" + lockTimeoutSetting + "', true) IS NOT NULL),"
-                + " locked AS (SELECT t.id FROM " + table + " t JOIN c ON t.id = c.id AND t.version = c.expected"
-                + " ORDER BY t.id FOR NO KEY UPDATE OF t)"
-                + " UPDATE " + table + " t SET " + assignments + " FROM c JOIN locked ON locked.id = c.id"
-                + " WHERE t.id = c.id AND t.version = c.expected RETURNING t.id";
+    record Write(String table, String row, String columns, String assignments, String lockTimeoutSetting) {
+        /** @return the parameters one row binds */
+        int parametersPerRow() {
+            return (int) row.chars().filter(c -> c == '?').count();
+        }
+
+        /** @return the SQL that writes {@code rows} rows */
+        String sql(int rows) {
+            String changes = "WITH c (" + columns + ", expected) AS (SELECT * FROM (VALUES "
+                    + placeholders("(" + row + ")", rows) + ") v"
+                    + " WHERE set_config('lock_timeout', '" + lockTimeoutSetting + "', true) IS NOT NULL)";
+            String update = " UPDATE " + table + " t SET " + assignments;
+            String matching = " WHERE t.id = c.id AND t.version = c.expected RETURNING t.id";
+            if (rows == 1) {
+                return changes + update + " FROM c" + matching;
+            }
+            return changes + ", locked AS (SELECT t.id FROM " + table + " t JOIN c ON t.id = c.id"
+                    + " AND t.version = c.expected ORDER BY t.id FOR NO KEY UPDATE OF t)"
+                    + update + " FROM c JOIN locked ON locked.id = c.id" + matching;
+        }
     }
 }

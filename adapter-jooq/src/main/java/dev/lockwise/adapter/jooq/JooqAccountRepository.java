@@ -89,21 +89,16 @@ public final class JooqAccountRepository implements AccountRepository {
                         DSL.param("amount", BigDecimal.class), DSL.param("balance", BigDecimal.class),
                         DSL.param("version", Long.class)).from(jooq.lockTimeout()))
                 .onConflict(DEPOSIT_REQUEST.REQUEST_ID).doNothing());
-        // Written out, not built with the DSL: jOOQ has no typed form for unnest over several arrays.
-        this.eachRow = new EachRowUpdate<>("account", "SELECT " + Rows.ACCOUNT_COLUMNS + " FROM account"
-                + " WHERE id = ANY(?)", EachRowUpdate.writeIfVersions("account",
-                "?::bigint[], ?::numeric[], ?::bigint[], ?::bigint[]", "id, balance, version",
-                "balance = c.balance, version = c.version", transactions.lockTimeoutSetting()),
+        // Written out, not built with the DSL: one SQL text per row count, exactly two statements (see EachRowUpdate).
+        this.eachRow = new EachRowUpdate<>("account", "SELECT " + Rows.ACCOUNT_COLUMNS + " FROM account",
+                new EachRowUpdate.Write("account", "?::bigint, ?::numeric, ?::bigint, ?::bigint", "id, balance, version",
+                        "balance = c.balance, version = c.version", transactions.lockTimeoutSetting()),
                 Rows::account, AccountId::value, account -> account.id().value(), Account::version,
-                id -> new AccountNotFoundException(new AccountId(id)), (connection, write, rows) -> {
-                    write.setArray(1, EachRowUpdate.bigints(connection,
-                            rows.stream().mapToLong(row -> row.before().id().value()).toArray()));
-                    write.setArray(2, connection.createArrayOf("numeric",
-                            rows.stream().map(row -> row.after().balance().amount()).toArray()));
-                    write.setArray(3, EachRowUpdate.bigints(connection,
-                            rows.stream().mapToLong(row -> row.after().version()).toArray()));
-                    write.setArray(4, EachRowUpdate.bigints(connection,
-                            rows.stream().mapToLong(row -> row.before().version()).toArray()));
+                id -> new AccountNotFoundException(new AccountId(id)), (write, first, row) -> {
+                    write.setLong(first, row.before().id().value());
+                    write.setBigDecimal(first + 1, row.after().balance().amount());
+                    write.setLong(first + 2, row.after().version());
+                    write.setLong(first + 3, row.before().version());
                 });
     }
 

@@ -63,23 +63,18 @@ public final class JooqVerFactRepository implements VerFactRepository {
                 .from(jooq.lockTimeout())
                 .where(VERFACT.ID.eq(DSL.param("id", Long.class)))
                 .and(VERFACT.VERSION.eq(DSL.param("version", Long.class))));
-        // Written out, not built with the DSL: jOOQ has no typed form for unnest over several arrays.
-        this.eachRow = new EachRowUpdate<>("verfact", "SELECT " + Rows.VERFACT_COLUMNS + " FROM verfact"
-                + " WHERE id = ANY(?)", EachRowUpdate.writeIfVersions("verfact",
-                "?::bigint[], ?::text[], ?::boolean[], ?::bigint[], ?::bigint[]", "id, state, processed, version",
-                "state = c.state, processed = c.processed, version = c.version", transactions.lockTimeoutSetting()),
+        // Written out, not built with the DSL: one SQL text per row count, exactly two statements (see EachRowUpdate).
+        this.eachRow = new EachRowUpdate<>("verfact", "SELECT " + Rows.VERFACT_COLUMNS + " FROM verfact",
+                new EachRowUpdate.Write("verfact", "?::bigint, ?::text, ?::boolean, ?::bigint, ?::bigint",
+                        "id, state, processed, version", "state = c.state, processed = c.processed, version = c.version",
+                        transactions.lockTimeoutSetting()),
                 Rows::verFact, VerFactId::value, fact -> fact.id().value(), VerFact::version,
-                id -> new VerFactNotFoundException(new VerFactId(id)), (connection, write, rows) -> {
-                    write.setArray(1, EachRowUpdate.bigints(connection,
-                            rows.stream().mapToLong(row -> row.before().id().value()).toArray()));
-                    write.setArray(2, connection.createArrayOf("text",
-                            rows.stream().map(row -> String.valueOf(row.after().state().code())).toArray()));
-                    write.setArray(3, connection.createArrayOf("boolean",
-                            rows.stream().map(row -> row.after().processed()).toArray()));
-                    write.setArray(4, EachRowUpdate.bigints(connection,
-                            rows.stream().mapToLong(row -> row.after().version()).toArray()));
-                    write.setArray(5, EachRowUpdate.bigints(connection,
-                            rows.stream().mapToLong(row -> row.before().version()).toArray()));
+                id -> new VerFactNotFoundException(new VerFactId(id)), (write, first, row) -> {
+                    write.setLong(first, row.before().id().value());
+                    write.setString(first + 1, String.valueOf(row.after().state().code()));
+                    write.setBoolean(first + 2, row.after().processed());
+                    write.setLong(first + 3, row.after().version());
+                    write.setLong(first + 4, row.before().version());
                 });
     }
 
