@@ -220,6 +220,54 @@ class DeterministicConflictIT {
         }
     }
 
+    @Test
+    void adaptiveAsAssembledBatchesCalmRowsAndTakesTheRowLockForTheOneBeatenInItsBatch() throws Exception {
+        JooqAccountRepository jooq = new JooqAccountRepository(DB.dataSource());
+        List<Account> accounts = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            accounts.add(jooq.open(new Username("calm-" + i), Money.of("0")));
+        }
+        AccountId victim = accounts.get(1).id();
+        BeatOneRowOfTheSecondBatch racing = new BeatOneRowOfTheSecondBatch(jooq, victim);
+        CountingRepository pessimistic = new CountingRepository(
+                new PessimisticAccountRepository(DB.dataSource(), Duration.ofSeconds(5)));
+        // As LockwiseAssembly composes it: the calm path is the batched strategy's.
+        AccountRepository adaptive = new AdaptiveAccountRepository(
+                new BatchedAccountRepository(racing, events, Duration.ofSeconds(5), 1), pessimistic,
+                new HotRows(64, Duration.ofSeconds(30)), events, Duration.ofSeconds(5));
+        Deposit deposit = new Deposit(adaptive, new ConflictRetry(RetryPolicy.DEFAULT, Strategy.ADAPTIVE, events));
+
+        CompletableFuture<Account> head = CompletableFuture.supplyAsync(
+                () -> deposit.depositTo(account.id(), Money.of("1000")));
+        assertThat(racing.holding.await(10, TimeUnit.SECONDS)).as("the first batch is in flight").isTrue();
+        List<Thread> queued = new ArrayList<>();
+        List<Account> results = new CopyOnWriteArrayList<>();
+        for (Account each : accounts) {
+            Thread thread = new Thread(() -> results.add(deposit.depositTo(each.id(), Money.of("7"))));
+            thread.start();
+            queued.add(thread);
+        }
+        awaitParkedInTheLockedQueue(queued);
+        racing.release.countDown();
+        assertThat(head.get(30, TimeUnit.SECONDS).balance()).isEqualTo(Money.of("1100.00"));
+        for (Thread thread : queued) {
+            thread.join(30_000);
+        }
+
+        assertThat(results).hasSize(4).allSatisfy(a -> assertThat(a.balance()).isEqualTo(Money.of("7.00")));
+        assertThat(racing.batches).as("the head alone, then the four calm rows in one batch, and no more")
+                .containsExactly(List.of(account.id()), accounts.stream().map(Account::id).sorted(BY_ID).toList());
+        assertThat(pessimistic.calls).as("the beaten caller's second attempt took the row lock").hasValue(1);
+        assertThat(events.count("deposit.adaptive.locked-after-conflict")).isEqualTo(1);
+        assertThat(events.count(Operation.DEPOSIT, Strategy.ADAPTIVE, "attempts"))
+                .as("one attempt each, two for the beaten one").isEqualTo(6);
+        for (Account each : accounts) {
+            Account stored = jooq.find(each.id()).orElseThrow();
+            assertThat(stored.balance()).isEqualTo(Money.of("7.00"));
+            assertThat(stored.version()).isEqualTo(each.id().equals(victim) ? 2 : 1);
+        }
+    }
+
     /**
      * The first multi-row attempt waits until released (so that the next callers queue into one batch); in the
      * second, another session bumps one row's version between the batch's read and its write.

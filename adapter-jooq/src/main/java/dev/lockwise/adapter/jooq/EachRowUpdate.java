@@ -23,7 +23,7 @@ import java.util.function.ToLongFunction;
 import java.util.function.UnaryOperator;
 
 /**
- * Several optimistic read-modify-writes in two statements: one read of every row ({@code WHERE id = ANY(?)}, no
+ * Several optimistic read-modify-writes in two statements: one read of every row ({@code WHERE id IN (?, …)}, no
  * lock), the changes in Java, and one conditional write of every row that changed, each row's version checked on its
  * own. A write of several rows takes their locks in id order ({@code SELECT … ORDER BY id FOR NO KEY UPDATE} in a
  * CTE, the rows whose version still matches), so two such writes from different processes wait for each other instead
