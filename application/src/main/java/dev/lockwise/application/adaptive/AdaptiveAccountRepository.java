@@ -28,7 +28,8 @@ public final class AdaptiveAccountRepository implements RetryAwareAccountReposit
     private final AdaptivePath<AccountKey, Account> path;
 
     /**
-     * @param optimistic  the optimistic adapter: reads, inserts and the first attempt on a calm row
+     * @param optimistic  optimistic attempts without a lock: reads, inserts and the first attempt on a calm row (the
+     *                    library passes the batched strategy's repository, so calm rows share cross-row batches)
      * @param pessimistic the row-locking adapter: attempts on hot rows and after a conflict
      * @param hotRows     the memory of hot rows, shared by nobody else
      * @param events      told of lock fallbacks and locked batches
