@@ -266,6 +266,12 @@ class DeterministicConflictIT {
             assertThat(stored.balance()).isEqualTo(Money.of("7.00"));
             assertThat(stored.version()).isEqualTo(each.id().equals(victim) ? 2 : 1);
         }
+
+        // The beaten row is remembered hot: the next deposit into it goes straight to the lock, not to a batch.
+        assertThat(events.hotRows(Operation.DEPOSIT)).as("hot rows remembered").isEqualTo(1);
+        assertThat(deposit.depositTo(victim, Money.of("1")).version()).isEqualTo(3);
+        assertThat(pessimistic.calls).hasValue(2);
+        assertThat(racing.batches).hasSize(2);
     }
 
     /**

@@ -55,6 +55,12 @@ final class EachRowUpdate<K, T> {
         T read(ResultSet row) throws SQLException;
     }
 
+    /**
+     * The most rows one read and one write carry: the batched strategy's batch size, so at most this many SQL texts
+     * per statement, and far below the protocol's 65 535 parameters.
+     */
+    static final int MAX_ROWS_PER_STATEMENT = 64;
+
     private final String what;
     private final String selectColumnsFrom;
     private final Write write;
@@ -86,8 +92,30 @@ final class EachRowUpdate<K, T> {
         this.binder = binder;
     }
 
-    /** Runs the read and the write for {@code changes} (keys naming distinct rows) on {@code transactions}. */
+    /**
+     * Runs the read and the write for {@code changes} (keys naming distinct rows) on {@code transactions}, at most
+     * {@link #MAX_ROWS_PER_STATEMENT} rows per pair of statements: a bigger map (a host calling the port directly)
+     * is carried by several pairs, one after the other, each its own commit. If one pair fails, the failure is
+     * thrown, and as the port says no row's outcome is then known — the rows of the pairs before it were written.
+     */
     Map<K, RowOutcome<T>> run(Transactions transactions, Map<K, UnaryOperator<T>> changes) {
+        if (changes.size() <= MAX_ROWS_PER_STATEMENT) {
+            return runOnePair(transactions, changes);
+        }
+        Map<K, RowOutcome<T>> outcomes = new LinkedHashMap<>();
+        Map<K, UnaryOperator<T>> chunk = new LinkedHashMap<>();
+        for (Map.Entry<K, UnaryOperator<T>> change : changes.entrySet()) {
+            chunk.put(change.getKey(), change.getValue());
+            if (chunk.size() == MAX_ROWS_PER_STATEMENT) {
+                outcomes.putAll(runOnePair(transactions, chunk));
+                chunk.clear();
+            }
+        }
+        outcomes.putAll(runOnePair(transactions, chunk));
+        return outcomes;
+    }
+
+    private Map<K, RowOutcome<T>> runOnePair(Transactions transactions, Map<K, UnaryOperator<T>> changes) {
         if (changes.isEmpty()) {
             return Map.of();
         }

@@ -1,6 +1,7 @@
 package dev.lockwise.adapter.jooq;
 
 import dev.lockwise.domain.account.Account;
+import dev.lockwise.domain.account.AccountId;
 import dev.lockwise.domain.account.AccountRepository;
 import dev.lockwise.domain.account.Money;
 import dev.lockwise.domain.account.Username;
@@ -9,7 +10,9 @@ import dev.lockwise.testing.contract.AccountRepositoryContract;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -22,6 +25,27 @@ class JooqAccountRepositoryContractIT extends AccountRepositoryContract {
     @Override
     protected AccountRepository accounts() {
         return new JooqAccountRepository(DB.dataSource());
+    }
+
+    @Test
+    void moreRowsThanOneStatementCarriesAreWrittenInSeveralPairsEachWithItsOwnOutcome() {
+        JooqAccountRepository accounts = new JooqAccountRepository(DB.dataSource());
+        int rows = 2 * EachRowUpdate.MAX_ROWS_PER_STATEMENT + 7;
+        Map<AccountId, UnaryOperator<Account>> changes = new LinkedHashMap<>();
+        for (int i = 0; i < rows; i++) {
+            Money amount = Money.of(String.valueOf(i + 1));
+            changes.put(accounts.open(new Username("many-" + i), Money.of("1")).id(), a -> a.deposit(amount));
+        }
+        var outcomes = accounts.updateEach(changes);
+
+        assertThat(outcomes).hasSize(rows).containsOnlyKeys(changes.keySet());
+        int i = 0;
+        for (AccountId id : changes.keySet()) {
+            Account stored = accounts.find(id).orElseThrow();
+            assertThat(outcomes.get(id).orThrow().after()).isEqualTo(stored);
+            assertThat(stored.balance()).isEqualTo(Money.of("1").plus(Money.of(String.valueOf(++i))));
+            assertThat(stored.version()).isEqualTo(1);
+        }
     }
 
     @Test
