@@ -180,31 +180,13 @@ class DeterministicConflictIT {
     @Test
     void batchedAConflictOnOneRowOfABatchLeavesTheOtherMembersAcknowledgedAndRetriesOnlyThatOne() throws Exception {
         JooqAccountRepository jooq = new JooqAccountRepository(DB.dataSource());
-        List<Account> accounts = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            accounts.add(jooq.open(new Username("batch-" + i), Money.of("0")));
-        }
+        List<Account> accounts = openEmptyAccounts(jooq, "batch-", 4);
         AccountId victim = accounts.get(2).id();
         BeatOneRowOfTheSecondBatch repository = new BeatOneRowOfTheSecondBatch(jooq, victim);
         AccountRepository batched = new BatchedAccountRepository(repository, events, Duration.ofSeconds(5), 1);
         Deposit deposit = new Deposit(batched, new ConflictRetry(RetryPolicy.DEFAULT, Strategy.BATCHED, events));
 
-        CompletableFuture<Account> head = CompletableFuture.supplyAsync(
-                () -> deposit.depositTo(account.id(), Money.of("1000")));
-        assertThat(repository.holding.await(10, TimeUnit.SECONDS)).as("the first batch is in flight").isTrue();
-        List<Thread> queued = new ArrayList<>();
-        List<Account> results = new CopyOnWriteArrayList<>();
-        for (Account each : accounts) {
-            Thread thread = new Thread(() -> results.add(deposit.depositTo(each.id(), Money.of("5"))));
-            thread.start();
-            queued.add(thread);
-        }
-        awaitParkedInTheLockedQueue(queued);
-        repository.release.countDown();
-        assertThat(head.get(30, TimeUnit.SECONDS).balance()).isEqualTo(Money.of("1100.00"));
-        for (Thread thread : queued) {
-            thread.join(30_000);
-        }
+        List<Account> results = depositBehindAHeldBatch(deposit, repository, accounts, Money.of("5"));
 
         assertThat(results).hasSize(4).allSatisfy(a -> assertThat(a.balance()).isEqualTo(Money.of("5.00")));
         assertThat(repository.batches).as("the head alone; the four queued together; then the beaten one alone")
@@ -223,10 +205,7 @@ class DeterministicConflictIT {
     @Test
     void adaptiveAsAssembledBatchesCalmRowsAndTakesTheRowLockForTheOneBeatenInItsBatch() throws Exception {
         JooqAccountRepository jooq = new JooqAccountRepository(DB.dataSource());
-        List<Account> accounts = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            accounts.add(jooq.open(new Username("calm-" + i), Money.of("0")));
-        }
+        List<Account> accounts = openEmptyAccounts(jooq, "calm-", 4);
         AccountId victim = accounts.get(1).id();
         BeatOneRowOfTheSecondBatch racing = new BeatOneRowOfTheSecondBatch(jooq, victim);
         CountingRepository pessimistic = new CountingRepository(
@@ -237,22 +216,7 @@ class DeterministicConflictIT {
                 new HotRows(64, Duration.ofSeconds(30)), events, Duration.ofSeconds(5));
         Deposit deposit = new Deposit(adaptive, new ConflictRetry(RetryPolicy.DEFAULT, Strategy.ADAPTIVE, events));
 
-        CompletableFuture<Account> head = CompletableFuture.supplyAsync(
-                () -> deposit.depositTo(account.id(), Money.of("1000")));
-        assertThat(racing.holding.await(10, TimeUnit.SECONDS)).as("the first batch is in flight").isTrue();
-        List<Thread> queued = new ArrayList<>();
-        List<Account> results = new CopyOnWriteArrayList<>();
-        for (Account each : accounts) {
-            Thread thread = new Thread(() -> results.add(deposit.depositTo(each.id(), Money.of("7"))));
-            thread.start();
-            queued.add(thread);
-        }
-        awaitParkedInTheLockedQueue(queued);
-        racing.release.countDown();
-        assertThat(head.get(30, TimeUnit.SECONDS).balance()).isEqualTo(Money.of("1100.00"));
-        for (Thread thread : queued) {
-            thread.join(30_000);
-        }
+        List<Account> results = depositBehindAHeldBatch(deposit, racing, accounts, Money.of("7"));
 
         assertThat(results).hasSize(4).allSatisfy(a -> assertThat(a.balance()).isEqualTo(Money.of("7.00")));
         assertThat(racing.batches).as("the head alone, then the four calm rows in one batch, and no more")
@@ -272,6 +236,40 @@ class DeterministicConflictIT {
         assertThat(deposit.depositTo(victim, Money.of("1")).version()).isEqualTo(3);
         assertThat(pessimistic.calls).hasValue(2);
         assertThat(racing.batches).hasSize(2);
+    }
+
+    private static List<Account> openEmptyAccounts(JooqAccountRepository jooq, String prefix, int count) {
+        List<Account> accounts = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            accounts.add(jooq.open(new Username(prefix + i), Money.of("0")));
+        }
+        return accounts;
+    }
+
+    /**
+     * Deposits 1000 into the test's account as the head of a first batch that {@code batches} holds; queues one
+     * deposit of {@code amount} into each of {@code accounts} behind it; releases the first batch; returns the queued
+     * deposits' results once every one of them is done.
+     */
+    private List<Account> depositBehindAHeldBatch(Deposit deposit, BeatOneRowOfTheSecondBatch batches,
+                                                  List<Account> accounts, Money amount) throws Exception {
+        CompletableFuture<Account> head = CompletableFuture.supplyAsync(
+                () -> deposit.depositTo(account.id(), Money.of("1000")));
+        assertThat(batches.holding.await(10, TimeUnit.SECONDS)).as("the first batch is in flight").isTrue();
+        List<Thread> queued = new ArrayList<>();
+        List<Account> results = new CopyOnWriteArrayList<>();
+        for (Account each : accounts) {
+            Thread thread = new Thread(() -> results.add(deposit.depositTo(each.id(), amount)));
+            thread.start();
+            queued.add(thread);
+        }
+        awaitParkedInTheLockedQueue(queued);
+        batches.release.countDown();
+        assertThat(head.get(30, TimeUnit.SECONDS).balance()).isEqualTo(Money.of("1100.00"));
+        for (Thread thread : queued) {
+            thread.join(30_000);
+        }
+        return results;
     }
 
     /**
