@@ -194,10 +194,11 @@ final class EachRowUpdate<K, T> {
     private Set<Long> write(Connection connection, List<Updated<T>> writes) throws SQLException {
         Set<Long> matched = new HashSet<>();
         try (PreparedStatement statement = connection.prepareStatement(write.sql(writes.size()))) {
+            int perRow = write.parametersPerRow();
             int first = 1;
             for (Updated<T> row : writes) {
                 binder.bind(statement, first, row);
-                first += write.parametersPerRow();
+                first += perRow;
             }
             try (ResultSet result = statement.executeQuery()) {
                 while (result.next()) {
