@@ -90,9 +90,15 @@ final class BenchCommand extends SessionCommand {
 
     @Option(names = "--rate", split = ",", paramLabel = "PER_SECOND", description = "Open-loop arrival rates:"
             + " deposits offered per second whether or not earlier ones finished, latency counted from each one's"
-            + " intended start; each strategy and contention level tries them in increasing order for 3x --duration"
-            + " until one is not sustained (default 500,1000,2000,4000,8000,16000,32000; --rate 0 skips).")
+            + " intended start; each contention level tries them in increasing order, a strategy until one is not"
+            + " sustained (default 500,1000,2000,4000,8000,16000,32000; --rate 0 skips).")
     List<Integer> rates = List.of(500, 1000, 2000, 4000, 8000, 16_000, 32_000);
+
+    @Option(names = "--open-loop-rounds", paramLabel = "N", description = "Rounds of each open-loop rate: in each,"
+            + " every strategy still going is offered the rate for 3x --duration, in an order rotated by round; each"
+            + " strategy's p99 is compared with optimistic's round by round, with a 95 %% confidence interval"
+            + " (default 5).")
+    int openLoopRounds = 5;
 
     @Option(names = "--p99-bound", paramLabel = "DURATION", description = "The p99 latency a rate must keep within"
             + " to count as sustained (default 50ms).")
@@ -121,7 +127,7 @@ final class BenchCommand extends SessionCommand {
         try {
             config = new BenchConfig(strategies, accounts, callers, Durations.parse(warmup), Durations.parse(duration),
                     rounds, seed, verfactRows, verfactWorkers, lease, pgbench, outputDir,
-                    rates.equals(List.of(0)) ? List.of() : rates, Durations.parse(p99Bound));
+                    rates.equals(List.of(0)) ? List.of() : rates, Durations.parse(p99Bound), openLoopRounds);
         } catch (IllegalArgumentException e) {
             throw new ConfigException("invalid bench duration: " + e.getMessage());
         }
@@ -235,6 +241,7 @@ final class BenchCommand extends SessionCommand {
                 "versus_pgbench", cell.versusPgbench().map(p -> Report.fields("ratio", p.ratio(), "lower", p.lower(),
                         "upper", p.upper(), "verdict", p.verdict().label())).orElse(null),
                 "offered_per_second", cell.offeredRate() > 0 ? cell.offeredRate() : null,
+                "round_p99_ms", cell.roundP99Millis().isEmpty() ? null : cell.roundP99Millis(),
                 "p999_ms", cell.p999Millis());
     }
 

@@ -94,7 +94,7 @@ class BenchIT {
                     leaseLock, Optional.empty(), Progress.NONE);
             BenchConfig tiny = new BenchConfig(BenchConfig.ALL_STRATEGIES, List.of(1, 20), List.of(2, 4),
                     Duration.ofMillis(100), Duration.ofMillis(150), 3, true, 500, 4, true, false, out, List.of(),
-                    Duration.ofMillis(50));
+                    Duration.ofMillis(50), 1);
             List<CellResult> results = bench.run(tiny);
 
             int strategies = BenchConfig.ALL_STRATEGIES.size();
@@ -155,7 +155,7 @@ class BenchIT {
     @Test
     void aStrategyThatLosesUpdatesFailsItsInvariantLoudly() throws Exception {
         BenchConfig config = new BenchConfig(List.of("optimistic"), List.of(1), List.of(8), Duration.ZERO,
-                Duration.ofMillis(500), 1, false, 0, 1, false, false, out, List.of(), Duration.ofMillis(50));
+                Duration.ofMillis(500), 1, false, 0, 1, false, false, out, List.of(), Duration.ofMillis(50), 1);
         // The broken strategy is driven through the same cell the real ones use.
         List<CellResult> results;
         try (JdbcLeaseLock lock = new JdbcLeaseLock(DB.dataSource(), LeaseTable.DEFAULT)) {
@@ -175,7 +175,7 @@ class BenchIT {
         CommandLineIT.Result result = CommandLineIT.run(CommandLineIT.environmentFor(DB), "bench",
                 "--accounts", "5", "--callers", "2", "--duration", "200ms", "--warmup", "0", "--no-seed",
                 "--verfact-rows", "100", "--verfact-workers", "2", "--no-lease", "--no-pgbench", "--no-progress",
-                "--rate", "400,100", "--p99-bound", "2s", "--out", out.toString());
+                "--rate", "400,100", "--open-loop-rounds", "2", "--p99-bound", "2s", "--out", out.toString());
         assertThat(result.code()).as(result.out() + result.err()).isZero();
         assertThat(result.out()).contains("All invariants held.").contains("pgbench side by side: no (--no-pgbench)")
                 .contains("each strategy's deposits in a JVM of its own")
@@ -184,8 +184,8 @@ class BenchIT {
                 .contains("- durability: NOT DURABLE (synchronous_commit=on, fsync=off)")
                 .containsPattern("server settings: synchronous_commit=on, fsync=off, full_page_writes=\\w+,"
                         + " wal_sync_method=\\S+, commit_delay=0, shared_buffers=\\S+, max_connections=\\d+");
-        // The open loop: each strategy offered 100/s, then 400/s (in increasing order), 600 ms each, with latency
-        // from intended start; at these rates all of them keep up.
+        // The open loop: each strategy offered 100/s, then 400/s (in increasing order), in two rounds of 600 ms,
+        // with latency from intended start; at these rates all of them keep up. Each cell keeps its rounds' p99s.
         List<String> open = Files.readAllLines(out.resolve(Reports.CSV)).stream()
                 .filter(line -> line.startsWith("open-loop,")).toList();
         assertThat(open).hasSize(2 * BenchConfig.ALL_STRATEGIES.size());
@@ -193,11 +193,17 @@ class BenchIT {
         assertThat(open).allSatisfy(line -> {
             String[] fields = line.split(",");
             assertThat(fields[16]).isEqualTo("ok");
-            double achieved = Long.parseLong(fields[4]) / 0.6;
+            double achieved = Long.parseLong(fields[4]) / (2 * 0.6);
             assertThat(achieved).as(line).isGreaterThan(0.9 * Double.parseDouble(fields[17]));
+            assertThat(fields[19].split(" ")).as(line).hasSize(2)
+                    .allSatisfy(p99 -> assertThat(Double.parseDouble(p99)).isPositive());
         });
+        // Every other strategy's p99 is compared with optimistic's over the two paired rounds.
         assertThat(Files.readString(out.resolve(Reports.MARKDOWN))).contains("Open loop: deposits offered at a fixed"
-                + " rate").contains("Highest rate sustained").contains("| 5 | adaptive | 400 |");
+                + " rate").contains("Each rate runs in 2 paired rounds").contains("p99 ÷ optimistic's")
+                .containsPattern("\\| 5 \\| batched \\| 400 \\|.*\\| \\d+\\.\\d\\d \\[\\d+\\.\\d\\d–\\d+\\.\\d\\d\\]"
+                        + " (lower|higher|within noise) \\|")
+                .contains("Highest rate sustained").contains("| 5 | adaptive | 400 |");
         assertThat(out.resolve(Reports.CHART)).exists();
         // Every strategy's deposits were measured (in its worker JVM) and checked.
         List<String> sweep = Files.readAllLines(out.resolve(Reports.CSV)).stream()

@@ -12,10 +12,13 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -54,6 +57,7 @@ public final class Bench {
         long total = 1 + (config.seed() ? config.strategies().size() : 0)
                 + (long) config.sweepCells() * config.strategies().size() * config.rounds()
                 + (long) config.accounts().size() * config.strategies().size() * config.rates().size()
+                        * config.openLoopRounds()
                 + (config.verfactRows() > 0 ? processors.size() : 0) + (config.lease() ? 3 : 0);
         progress.start(total);
         try {
@@ -170,27 +174,46 @@ public final class Bench {
     }
 
     /**
-     * The open-loop cells: per contention level and strategy, each rate in increasing order until the first one the
-     * strategy does not sustain (95 % of the offered rate acknowledged and p99 within the bound); the rates above it
-     * are skipped, as they would only queue more.
+     * The open-loop cells: per contention level, each rate in increasing order, in paired rounds like the sweep's
+     * (every strategy still going offered the rate once per round, in an order rotated by round), so that a
+     * strategy's p99 can be compared with another's round by round. A cell pools its rounds' latencies. A strategy
+     * stops after the first rate it does not sustain over its rounds together (95 % of the offered rate acknowledged
+     * and p99 within the bound); the rates above it would only queue more.
      */
     private List<CellResult> openLoop(BenchConfig config) throws Exception {
         List<CellResult> cells = new ArrayList<>();
+        List<String> strategies = config.strategies();
         int concurrency = config.openLoopConcurrency();
         double bound = config.p99Bound().toNanos() / 1e6;
         for (int accounts : config.accounts()) {
-            for (String strategy : config.strategies()) {
-                boolean sustained = true;
-                for (int rate : config.rates()) {
-                    progress.step("open loop " + strategy + " " + accounts + " accounts at " + rate + "/s");
-                    if (!sustained) {
-                        continue;
+            Set<String> going = new HashSet<>(strategies);
+            for (int rate : config.rates()) {
+                Map<String, DepositRun> pooled = new HashMap<>();
+                Map<String, List<Double>> roundP99 = new HashMap<>();
+                for (int round = 0; round < config.openLoopRounds(); round++) {
+                    for (int i = 0; i < strategies.size(); i++) {
+                        String strategy = strategies.get((i + round) % strategies.size());
+                        progress.step("open loop " + strategy + " " + accounts + " accounts at " + rate + "/s"
+                                + " round " + (round + 1) + "/" + config.openLoopRounds());
+                        if (!going.contains(strategy)) {
+                            continue;
+                        }
+                        DepositRun run = deposits.get(strategy).run(new DepositCell(accounts, concurrency,
+                                config.warmup(), config.openLoopDuration(), 0, rate));
+                        pooled.merge(strategy, run, DepositRun::plus);
+                        roundP99.computeIfAbsent(strategy, s -> new ArrayList<>())
+                                .add(run.measured().latencyMicros().getValueAtPercentile(99) / 1000.0);
                     }
-                    CellResult cell = deposits.get(strategy).run(new DepositCell(accounts, concurrency,
-                                    config.warmup(), config.openLoopDuration(), 0, rate))
-                            .result("open-loop", strategy, accounts, concurrency).offeredAt(rate);
-                    cells.add(cell);
-                    sustained = cell.sustained(bound);
+                }
+                for (String strategy : strategies) {
+                    if (pooled.containsKey(strategy)) {
+                        CellResult cell = pooled.get(strategy).result("open-loop", strategy, accounts, concurrency)
+                                .offeredAt(rate, roundP99.get(strategy));
+                        cells.add(cell);
+                        if (!cell.sustained(bound)) {
+                            going.remove(strategy);
+                        }
+                    }
                 }
             }
         }

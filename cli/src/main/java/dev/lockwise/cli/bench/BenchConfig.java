@@ -23,14 +23,18 @@ import java.util.Objects;
  * @param lease        run the lease workloads
  * @param pgbench      run pgbench side by side when it is on the PATH
  * @param output       directory for the Markdown, CSV and PNG files
- * @param rates        open-loop arrival rates (deposits per second), tried in increasing order for every strategy and
- *                     contention level, each for three times {@code duration}, with the largest caller count as the
- *                     most in flight; a strategy stops at the first rate it does not sustain. Empty: no open loop
+ * @param rates        open-loop arrival rates (deposits per second), tried in increasing order for every contention
+ *                     level, with the largest caller count as the most in flight; a strategy stops at the first rate
+ *                     it does not sustain. Empty: no open loop
  * @param p99Bound     the latency a sustained rate must keep p99 within
+ * @param openLoopRounds rounds of each open-loop rate: in each, every strategy still going is offered the rate for
+ *                     three times {@code duration}, in an order rotated by round, so that strategies pair by round
+ *                     and their p99s can be compared with an interval (see {@link Bench})
  */
 public record BenchConfig(List<String> strategies, List<Integer> accounts, List<Integer> callers, Duration warmup,
                           Duration duration, int rounds, boolean seed, int verfactRows, int verfactWorkers, boolean lease,
-                          boolean pgbench, Path output, List<Integer> rates, Duration p99Bound) {
+                          boolean pgbench, Path output, List<Integer> rates, Duration p99Bound,
+                          int openLoopRounds) {
     public static final List<String> ALL_STRATEGIES = List.of("optimistic", "pessimistic", "adaptive", "batched", "baseline");
 
     public BenchConfig {
@@ -67,6 +71,9 @@ public record BenchConfig(List<String> strategies, List<Integer> accounts, List<
         if (rounds < 1 || rounds > 20) {
             throw new InvalidInputException("bench rounds must be between 1 and 20, got " + rounds);
         }
+        if (openLoopRounds < 1 || openLoopRounds > 20) {
+            throw new InvalidInputException("bench open-loop rounds must be between 1 and 20, got " + openLoopRounds);
+        }
         if (verfactRows < 0 || verfactRows > 10_000_000 || verfactWorkers < 1 || verfactWorkers > 256) {
             throw new InvalidInputException("verfact rows must be 0 to 10000000 and workers 1 to 256");
         }
@@ -86,7 +93,7 @@ public record BenchConfig(List<String> strategies, List<Integer> accounts, List<
         return Math.max(leaseCallers(), verfactWorkers);
     }
 
-    /** The measured time of one open-loop cell: three times a sweep cell's, for enough samples at p99.9. */
+    /** The measured time of one open-loop round: three times a sweep cell's, for enough samples at p99.9. */
     public Duration openLoopDuration() {
         return duration.multipliedBy(3);
     }

@@ -14,16 +14,30 @@ import java.util.OptionalDouble;
  *                          otherwise
  * @param pgbenchRoundRates pgbench's tps running the same SQL in each round, right after this strategy's run in that
  *                          round (paired with {@code roundRates} by index); empty when pgbench did not run
+ * @param roundP99Millis    an open-loop cell's p99 of each round, in the order of the rounds (so that two strategies
+ *                          offered the same rate in the same rounds pair by index); the cell's own percentiles are
+ *                          those of all its rounds' latencies together. Empty for a closed-loop cell
  */
 public record CellResult(String workload, String strategy, int rows, int callers, double offeredRate,
                          long operations, double seconds, double p50Millis, double p95Millis, double p99Millis,
                          double p999Millis, long conflicts, long retries,
                          long exhausted, long errors, boolean invariantHolds, String invariantDetail,
-                         List<Double> roundRates, List<Double> pgbenchRoundRates) {
+                         List<Double> roundRates, List<Double> pgbenchRoundRates, List<Double> roundP99Millis) {
 
     public CellResult {
         roundRates = List.copyOf(roundRates);
         pgbenchRoundRates = List.copyOf(pgbenchRoundRates);
+        roundP99Millis = List.copyOf(roundP99Millis);
+    }
+
+    /** A cell without per-round latencies: a closed-loop one. */
+    public CellResult(String workload, String strategy, int rows, int callers, double offeredRate, long operations,
+                      double seconds, double p50Millis, double p95Millis, double p99Millis, double p999Millis,
+                      long conflicts, long retries, long exhausted, long errors, boolean invariantHolds,
+                      String invariantDetail, List<Double> roundRates, List<Double> pgbenchRoundRates) {
+        this(workload, strategy, rows, callers, offeredRate, operations, seconds, p50Millis, p95Millis, p99Millis,
+                p999Millis, conflicts, retries, exhausted, errors, invariantHolds, invariantDetail, roundRates,
+                pgbenchRoundRates, List.of());
     }
 
     /** ops/s: the median of the rounds when measured in rounds (robust to one disturbed round), else ops ÷ time. */
@@ -63,21 +77,25 @@ public record CellResult(String workload, String strategy, int rows, int callers
     public CellResult withPgbench(List<Double> tpsPerRound) {
         return new CellResult(workload, strategy, rows, callers, offeredRate, operations, seconds, p50Millis, p95Millis,
                 p99Millis, p999Millis, conflicts, retries, exhausted, errors, invariantHolds, invariantDetail,
-                roundRates, tpsPerRound);
+                roundRates, tpsPerRound, roundP99Millis);
     }
 
-    /** @return this cell as an open-loop cell offered {@code rate} deposits per second */
-    public CellResult offeredAt(double rate) {
+    /**
+     * @param rate     deposits offered per second
+     * @param roundP99 the p99 of each round, in milliseconds
+     * @return this cell as an open-loop cell offered {@code rate} deposits per second in rounds
+     */
+    public CellResult offeredAt(double rate, List<Double> roundP99) {
         return new CellResult(workload, strategy, rows, callers, rate, operations, seconds, p50Millis, p95Millis,
                 p99Millis, p999Millis, conflicts, retries, exhausted, errors, invariantHolds, invariantDetail,
-                roundRates, pgbenchRoundRates);
+                roundRates, pgbenchRoundRates, roundP99);
     }
 
     /** @return this cell with the ops/s of each round */
     public CellResult withRoundRates(List<Double> rates) {
         return new CellResult(workload, strategy, rows, callers, offeredRate, operations, seconds, p50Millis, p95Millis,
                 p99Millis, p999Millis, conflicts, retries, exhausted, errors, invariantHolds, invariantDetail, rates,
-                pgbenchRoundRates);
+                pgbenchRoundRates, roundP99Millis);
     }
 
     /** @return an open-loop cell's achieved rate: acknowledged deposits per second of the run */

@@ -102,6 +102,21 @@ public record PairedComparison(int rounds, double ratio, double lower, double up
         return (upper - lower) / ratio;
     }
 
+    /**
+     * For a ratio of latencies, where lower is better.
+     *
+     * @return e.g. {@code 0.81 [0.70–0.94] lower}: lower when the whole interval is below 1, higher when above,
+     *         else within noise
+     */
+    public String formatAsLatency() {
+        String label = switch (verdict()) {
+            case AHEAD -> "higher";
+            case BEHIND -> "lower";
+            case WITHIN_NOISE -> Verdict.WITHIN_NOISE.label();
+        };
+        return String.format(Locale.ROOT, "%.2f [%.2f–%.2f] %s", ratio, lower, upper, label);
+    }
+
     /** @return e.g. {@code 1.23 [1.10–1.37] ahead} (no comma: it goes into CSV cells too) */
     public String format() {
         return String.format(Locale.ROOT, "%.2f [%.2f–%.2f] %s", ratio, lower, upper, verdict().label());

@@ -272,13 +272,15 @@ public final class Reports {
                 100 * sorted.get(sorted.size() - 1));
     }
 
-    /** Every cell, open-loop ones too, with the offered rate and p99.9 as two more columns. */
+    /** Every cell, open-loop ones too, with the offered rate, p99.9 and each open-loop round's p99 as more columns. */
     public static String csv(List<CellResult> cells) {
-        StringBuilder text = new StringBuilder(String.join(",", HEADER)).append(",offered/s,p99.9 ms\n");
+        StringBuilder text = new StringBuilder(String.join(",", HEADER))
+                .append(",offered/s,p99.9 ms,round p99 ms\n");
         for (CellResult cell : cells) {
             List<String> row = new ArrayList<>(row(cell));
             row.add(cell.offeredRate() > 0 ? format(cell.offeredRate(), 0) : "");
             row.add(format(cell.p999Millis(), 2));
+            row.add(cell.roundP99Millis().stream().map(p99 -> format(p99, 2)).collect(Collectors.joining(" ")));
             text.append(row.stream().map(Reports::csvField).collect(Collectors.joining(","))).append('\n');
         }
         return text.toString();
@@ -299,18 +301,26 @@ public final class Reports {
         }
         StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "Open loop: deposits offered at a fixed"
                 + " rate whether or not earlier ones finished, up to %d in flight; latency counted from each"
-                + " deposit's intended start (no coordinated omission). Sustained: at least 95 %% of the offered rate"
-                + " acknowledged and p99 within %s ms. A strategy stops at its first rate not sustained.%n%n",
-                open.get(0).callers(), format(p99Bound, 0)));
-        text.append("| accounts | strategy | offered/s | achieved/s | p50 ms | p99 ms | p99.9 ms | sustained |\n")
-                .append("|---|---|---|---|---|---|---|---|\n");
+                + " deposit's intended start (no coordinated omission). Each rate runs in %d paired rounds (every"
+                + " strategy once per round, the order rotated); a row's percentiles are those of its rounds'"
+                + " latencies together. Sustained: at least 95 %% of the offered rate acknowledged and p99 within %s"
+                + " ms. A strategy stops at its first rate not sustained. p99 ÷ optimistic's: %s, taken over the"
+                + " rounds' p99s (lower: the whole interval below 1).%n%n",
+                open.get(0).callers(), open.get(0).roundP99Millis().size(), format(p99Bound, 0),
+                PairedComparison.METHOD));
+        Map<String, CellResult> optimistic = open.stream().filter(cell -> cell.strategy().equals("optimistic"))
+                .collect(Collectors.toMap(cell -> cell.rows() + "@" + cell.offeredRate(), cell -> cell));
+        text.append("| accounts | strategy | offered/s | achieved/s | p50 ms | p99 ms | p99.9 ms | sustained"
+                        + " | p99 ÷ optimistic's |\n")
+                .append("|---|---|---|---|---|---|---|---|---|\n");
         Map<String, Map<Integer, Double>> highest = new TreeMap<>();
         TreeSet<Integer> accounts = new TreeSet<>();
         for (CellResult cell : open) {
             boolean sustained = cell.sustained(p99Bound);
             text.append("| ").append(String.join(" | ", Integer.toString(cell.rows()), cell.strategy(),
                     format(cell.offeredRate(), 0), format(cell.achievedRate(), 0), format(cell.p50Millis(), 2),
-                    format(cell.p99Millis(), 2), format(cell.p999Millis(), 2), sustained ? "yes" : "no"))
+                    format(cell.p99Millis(), 2), format(cell.p999Millis(), 2), sustained ? "yes" : "no",
+                    p99AgainstOptimistic(cell, optimistic.get(cell.rows() + "@" + cell.offeredRate()))))
                     .append(" |\n");
             accounts.add(cell.rows());
             Map<Integer, Double> byAccounts = highest.computeIfAbsent(cell.strategy(), k -> new HashMap<>());
@@ -329,6 +339,15 @@ public final class Reports {
             text.append('\n');
         });
         return Optional.of(text.toString());
+    }
+
+    /** A cell's p99 ÷ optimistic's at the same accounts and rate, paired by round; empty for optimistic itself. */
+    private static String p99AgainstOptimistic(CellResult cell, CellResult optimistic) {
+        if (optimistic == null || cell == optimistic) {
+            return "";
+        }
+        return PairedComparison.of(cell.roundP99Millis(), optimistic.roundP99Millis())
+                .map(PairedComparison::formatAsLatency).orElse("");
     }
 
     private static String csvField(String value) {

@@ -46,6 +46,17 @@ class PairedComparisonTest {
     }
 
     @Test
+    void aRatioOfLatenciesSaysLowerOrHigherForLowerIsBetter() {
+        // Per-round p99s: the contender's at 0.8 of the other's, then at 1.25 times, then mixed.
+        PairedComparison lower = PairedComparison.of(List.of(0.8, 1.6, 2.4), List.of(1.0, 2.0, 3.0)).orElseThrow();
+        PairedComparison higher = PairedComparison.of(List.of(1.25, 2.5, 3.8), List.of(1.0, 2.0, 3.0)).orElseThrow();
+        PairedComparison mixed = PairedComparison.of(List.of(0.8, 2.5, 3.0), List.of(1.0, 2.0, 3.0)).orElseThrow();
+        assertThat(lower.formatAsLatency()).isEqualTo("0.80 [0.80–0.80] lower");
+        assertThat(higher.formatAsLatency()).matches("1\\.2\\d \\[1\\.2\\d–1\\.2\\d\\] higher");
+        assertThat(mixed.formatAsLatency()).endsWith(" within noise");
+    }
+
+    @Test
     void pairingCancelsDriftThatMovesBothContendersAlike() {
         // The machine halves in speed every other round; the contender is always 10 % ahead.
         PairedComparison paired = PairedComparison.of(List.of(1100.0, 550.0, 1100.0, 550.0, 1100.0),
