@@ -97,7 +97,8 @@ final class BenchCommand extends SessionCommand {
     @Option(names = "--open-loop-rounds", paramLabel = "N", description = "Rounds of each open-loop rate: in each,"
             + " every strategy still going is offered the rate for 3x --duration, in an order rotated by round; each"
             + " strategy's p99 is compared with optimistic's round by round, with a 95 %% confidence interval"
-            + " (default 5).")
+            + " (default 5; each round costs every strategy 3x --duration per rate, about 20 minutes of the default"
+            + " bench beyond --open-loop-rounds 1).")
     int openLoopRounds = 5;
 
     @Option(names = "--p99-bound", paramLabel = "DURATION", description = "The p99 latency a rate must keep within"

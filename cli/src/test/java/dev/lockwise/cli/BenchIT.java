@@ -195,12 +195,15 @@ class BenchIT {
             assertThat(fields[16]).isEqualTo("ok");
             double achieved = Long.parseLong(fields[4]) / (2 * 0.6);
             assertThat(achieved).as(line).isGreaterThan(0.9 * Double.parseDouble(fields[17]));
+            // The rate the cell reports is its two rounds' deposits over their time together.
+            assertThat(Double.parseDouble(fields[5])).as(line).isGreaterThan(0.9 * Double.parseDouble(fields[17]))
+                    .isLessThanOrEqualTo(1.01 * Double.parseDouble(fields[17]));
             assertThat(fields[19].split(" ")).as(line).hasSize(2)
                     .allSatisfy(p99 -> assertThat(Double.parseDouble(p99)).isPositive());
         });
         // Every other strategy's p99 is compared with optimistic's over the two paired rounds.
         assertThat(Files.readString(out.resolve(Reports.MARKDOWN))).contains("Open loop: deposits offered at a fixed"
-                + " rate").contains("Each rate runs in 2 paired rounds").contains("p99 ÷ optimistic's")
+                + " rate").contains("Each rate runs in 2 round(s)").contains("p99 ÷ optimistic's")
                 .containsPattern("\\| 5 \\| batched \\| 400 \\|.*\\| \\d+\\.\\d\\d \\[\\d+\\.\\d\\d–\\d+\\.\\d\\d\\]"
                         + " (lower|higher|within noise) \\|")
                 .contains("Highest rate sustained").contains("| 5 | adaptive | 400 |");

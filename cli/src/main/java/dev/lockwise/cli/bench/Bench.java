@@ -186,33 +186,33 @@ public final class Bench {
         int concurrency = config.openLoopConcurrency();
         double bound = config.p99Bound().toNanos() / 1e6;
         for (int accounts : config.accounts()) {
-            Set<String> going = new HashSet<>(strategies);
+            Set<String> stillGoing = new HashSet<>(strategies);
             for (int rate : config.rates()) {
+                // Rotated over the strategies still going, so that each pair alternates who runs first.
+                List<String> running = strategies.stream().filter(stillGoing::contains).toList();
                 Map<String, DepositRun> pooled = new HashMap<>();
-                Map<String, List<Double>> roundP99 = new HashMap<>();
+                Map<String, List<Double>> roundP99Millis = new HashMap<>();
                 for (int round = 0; round < config.openLoopRounds(); round++) {
                     for (int i = 0; i < strategies.size(); i++) {
-                        String strategy = strategies.get((i + round) % strategies.size());
-                        progress.step("open loop " + strategy + " " + accounts + " accounts at " + rate + "/s"
-                                + " round " + (round + 1) + "/" + config.openLoopRounds());
-                        if (!going.contains(strategy)) {
-                            continue;
+                        progress.step("open loop " + accounts + " accounts at " + rate + "/s round " + (round + 1)
+                                + "/" + config.openLoopRounds());
+                        if (i >= running.size()) {
+                            continue; // the step of a strategy that stopped at a lower rate
                         }
+                        String strategy = running.get((i + round) % running.size());
                         DepositRun run = deposits.get(strategy).run(new DepositCell(accounts, concurrency,
                                 config.warmup(), config.openLoopDuration(), 0, rate));
                         pooled.merge(strategy, run, DepositRun::plus);
-                        roundP99.computeIfAbsent(strategy, s -> new ArrayList<>())
+                        roundP99Millis.computeIfAbsent(strategy, s -> new ArrayList<>())
                                 .add(run.measured().latencyMicros().getValueAtPercentile(99) / 1000.0);
                     }
                 }
-                for (String strategy : strategies) {
-                    if (pooled.containsKey(strategy)) {
-                        CellResult cell = pooled.get(strategy).result("open-loop", strategy, accounts, concurrency)
-                                .offeredAt(rate, roundP99.get(strategy));
-                        cells.add(cell);
-                        if (!cell.sustained(bound)) {
-                            going.remove(strategy);
-                        }
+                for (String strategy : running) {
+                    CellResult cell = pooled.get(strategy).result("open-loop", strategy, accounts, concurrency)
+                            .offeredAt(rate, roundP99Millis.get(strategy));
+                    cells.add(cell);
+                    if (!cell.sustained(bound)) {
+                        stillGoing.remove(strategy);
                     }
                 }
             }

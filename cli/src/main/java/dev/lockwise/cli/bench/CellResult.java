@@ -82,13 +82,13 @@ public record CellResult(String workload, String strategy, int rows, int callers
 
     /**
      * @param rate     deposits offered per second
-     * @param roundP99 the p99 of each round, in milliseconds
+     * @param roundP99Millis the p99 of each round, in milliseconds
      * @return this cell as an open-loop cell offered {@code rate} deposits per second in rounds
      */
-    public CellResult offeredAt(double rate, List<Double> roundP99) {
+    public CellResult offeredAt(double rate, List<Double> roundP99Millis) {
         return new CellResult(workload, strategy, rows, callers, rate, operations, seconds, p50Millis, p95Millis,
                 p99Millis, p999Millis, conflicts, retries, exhausted, errors, invariantHolds, invariantDetail,
-                roundRates, pgbenchRoundRates, roundP99);
+                roundRates, pgbenchRoundRates, roundP99Millis);
     }
 
     /** @return this cell with the ops/s of each round */

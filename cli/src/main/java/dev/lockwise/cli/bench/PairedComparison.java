@@ -12,7 +12,8 @@ import java.util.Optional;
  * The estimate is the geometric mean of the per-round ratios; its 95 % confidence interval is Student's t on the
  * logarithms of the ratios ({@code mean ± t(0.975, n−1) · s / √n}, exponentiated). The t interval rather than a
  * bootstrap: with 5 to 20 rounds a percentile bootstrap is known to be too narrow, and log ratios of throughputs are
- * close enough to normal for t to hold.
+ * close enough to normal for t to hold. The open loop compares per-round p99s the same way; a round's p99 is far
+ * noisier than its throughput, and the intervals are wide accordingly.
  *
  * @param rounds the number of paired rounds (at least 2)
  * @param ratio  the geometric mean of the per-round ratios
@@ -48,8 +49,8 @@ public record PairedComparison(int rounds, double ratio, double lower, double up
     /**
      * Compares {@code numerator} with {@code denominator} round by round.
      *
-     * @param numerator   the contender's rate in each round
-     * @param denominator the other's rate in the same rounds, in the same order
+     * @param numerator   the contender's value in each round (a rate, or an open-loop p99)
+     * @param denominator the other's value in the same rounds, in the same order
      * @return the comparison, or empty when fewer than two rounds have both rates positive
      */
     public static Optional<PairedComparison> of(List<Double> numerator, List<Double> denominator) {
@@ -103,12 +104,12 @@ public record PairedComparison(int rounds, double ratio, double lower, double up
     }
 
     /**
-     * For a ratio of latencies, where lower is better.
+     * For a ratio where lower is better (latencies): the contender's value is <em>higher</em> when the whole interval
+     * is above 1 (the verdict {@link Verdict#AHEAD} of a throughput), <em>lower</em> when below.
      *
-     * @return e.g. {@code 0.81 [0.70–0.94] lower}: lower when the whole interval is below 1, higher when above,
-     *         else within noise
+     * @return e.g. {@code 0.81 [0.70–0.94] lower}, {@code 1.30 [1.10–1.52] higher} or {@code … within noise}
      */
-    public String formatAsLatency() {
+    public String formatLowerIsBetter() {
         String label = switch (verdict()) {
             case AHEAD -> "higher";
             case BEHIND -> "lower";

@@ -287,8 +287,8 @@ public final class Reports {
     }
 
     /**
-     * The open-loop cells: per contention level and strategy, each offered rate with the achieved rate and the
-     * latency percentiles from intended start, then the highest rate each strategy sustained.
+     * The open-loop cells: per contention level and offered rate, each strategy's achieved rate, latency percentiles
+     * from intended start and p99 against optimistic's, then the highest rate each strategy sustained.
      *
      * @param cells    all cells (only the open-loop ones are used)
      * @param p99Bound the bound a sustained rate keeps p99 within, in milliseconds
@@ -299,15 +299,17 @@ public final class Reports {
         if (open.isEmpty()) {
             return Optional.empty();
         }
+        int rounds = open.get(0).roundP99Millis().size();
         StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "Open loop: deposits offered at a fixed"
                 + " rate whether or not earlier ones finished, up to %d in flight; latency counted from each"
-                + " deposit's intended start (no coordinated omission). Each rate runs in %d paired rounds (every"
+                + " deposit's intended start (no coordinated omission). Each rate runs in %d round(s) (every"
                 + " strategy once per round, the order rotated); a row's percentiles are those of its rounds'"
                 + " latencies together. Sustained: at least 95 %% of the offered rate acknowledged and p99 within %s"
                 + " ms. A strategy stops at its first rate not sustained. p99 ÷ optimistic's: %s, taken over the"
-                + " rounds' p99s (lower: the whole interval below 1).%n%n",
-                open.get(0).callers(), open.get(0).roundP99Millis().size(), format(p99Bound, 0),
-                PairedComparison.METHOD));
+                + " rounds' p99s (lower: the whole interval below 1; higher: above); left blank with fewer than two"
+                + " rounds, without optimistic, or where either was not sustained (its p99 then counts deposits"
+                + " given up, a lower bound).%n%n",
+                open.get(0).callers(), rounds, format(p99Bound, 0), PairedComparison.METHOD));
         Map<String, CellResult> optimistic = open.stream().filter(cell -> cell.strategy().equals("optimistic"))
                 .collect(Collectors.toMap(cell -> cell.rows() + "@" + cell.offeredRate(), cell -> cell));
         text.append("| accounts | strategy | offered/s | achieved/s | p50 ms | p99 ms | p99.9 ms | sustained"
@@ -320,7 +322,7 @@ public final class Reports {
             text.append("| ").append(String.join(" | ", Integer.toString(cell.rows()), cell.strategy(),
                     format(cell.offeredRate(), 0), format(cell.achievedRate(), 0), format(cell.p50Millis(), 2),
                     format(cell.p99Millis(), 2), format(cell.p999Millis(), 2), sustained ? "yes" : "no",
-                    p99AgainstOptimistic(cell, optimistic.get(cell.rows() + "@" + cell.offeredRate()))))
+                    p99AgainstOptimistic(cell, optimistic.get(cell.rows() + "@" + cell.offeredRate()), p99Bound)))
                     .append(" |\n");
             accounts.add(cell.rows());
             Map<Integer, Double> byAccounts = highest.computeIfAbsent(cell.strategy(), k -> new HashMap<>());
@@ -341,13 +343,17 @@ public final class Reports {
         return Optional.of(text.toString());
     }
 
-    /** A cell's p99 ÷ optimistic's at the same accounts and rate, paired by round; empty for optimistic itself. */
-    private static String p99AgainstOptimistic(CellResult cell, CellResult optimistic) {
-        if (optimistic == null || cell == optimistic) {
+    /**
+     * A cell's p99 ÷ optimistic's at the same accounts and rate, paired by round; empty for optimistic itself, and
+     * where either did not sustain the rate (a p99 with deposits given up in it is only a lower bound).
+     */
+    static String p99AgainstOptimistic(CellResult cell, CellResult optimistic, double p99Bound) {
+        if (optimistic == null || cell == optimistic || !cell.sustained(p99Bound)
+                || !optimistic.sustained(p99Bound)) {
             return "";
         }
         return PairedComparison.of(cell.roundP99Millis(), optimistic.roundP99Millis())
-                .map(PairedComparison::formatAsLatency).orElse("");
+                .map(PairedComparison::formatLowerIsBetter).orElse("");
     }
 
     private static String csvField(String value) {

@@ -51,9 +51,9 @@ class PairedComparisonTest {
         PairedComparison lower = PairedComparison.of(List.of(0.8, 1.6, 2.4), List.of(1.0, 2.0, 3.0)).orElseThrow();
         PairedComparison higher = PairedComparison.of(List.of(1.25, 2.5, 3.8), List.of(1.0, 2.0, 3.0)).orElseThrow();
         PairedComparison mixed = PairedComparison.of(List.of(0.8, 2.5, 3.0), List.of(1.0, 2.0, 3.0)).orElseThrow();
-        assertThat(lower.formatAsLatency()).isEqualTo("0.80 [0.80–0.80] lower");
-        assertThat(higher.formatAsLatency()).matches("1\\.2\\d \\[1\\.2\\d–1\\.2\\d\\] higher");
-        assertThat(mixed.formatAsLatency()).endsWith(" within noise");
+        assertThat(lower.formatLowerIsBetter()).isEqualTo("0.80 [0.80–0.80] lower");
+        assertThat(higher.formatLowerIsBetter()).matches("1\\.2\\d \\[1\\.2\\d–1\\.2\\d\\] higher");
+        assertThat(mixed.formatLowerIsBetter()).endsWith(" within noise");
     }
 
     @Test
