@@ -227,6 +227,10 @@ class CommandLineIT {
         assertThat(rounds.code()).isEqualTo(ExitCodes.INVALID);
         assertThat(rounds.err()).contains("bench rounds must be between 1 and 20, got 0");
         assertThat(run("bench", "--rounds", "21", "--no-progress").code()).isEqualTo(ExitCodes.INVALID);
+        Result openLoopRounds = run("bench", "--open-loop-rounds", "0", "--no-progress");
+        assertThat(openLoopRounds.code()).isEqualTo(ExitCodes.INVALID);
+        assertThat(openLoopRounds.err()).contains("bench open-loop rounds must be between 1 and 20, got 0");
+        assertThat(run("bench", "--open-loop-rounds", "21", "--no-progress").code()).isEqualTo(ExitCodes.INVALID);
         Result strategy = run("bench", "--strategies", "optimistic,fastest", "--no-progress");
         assertThat(strategy.code()).isEqualTo(ExitCodes.INVALID);
         assertThat(strategy.err()).contains("unknown bench strategy 'fastest'");
