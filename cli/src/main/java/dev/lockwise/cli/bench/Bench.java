@@ -204,7 +204,7 @@ public final class Bench {
                                 config.warmup(), config.openLoopDuration(), 0, rate));
                         pooled.merge(strategy, run, DepositRun::plus);
                         roundP99Millis.computeIfAbsent(strategy, s -> new ArrayList<>())
-                                .add(run.measured().latencyMicros().getValueAtPercentile(99) / 1000.0);
+                                .add(run.measured().millisAt(99));
                     }
                 }
                 for (String strategy : running) {

@@ -68,14 +68,16 @@ public record BenchConfig(List<String> strategies, List<Integer> accounts, List<
         if (duration.isNegative() || duration.isZero() || warmup.isNegative()) {
             throw new InvalidInputException("bench duration must be positive and warm-up not negative");
         }
-        if (rounds < 1 || rounds > 20) {
-            throw new InvalidInputException("bench rounds must be between 1 and 20, got " + rounds);
-        }
-        if (openLoopRounds < 1 || openLoopRounds > 20) {
-            throw new InvalidInputException("bench open-loop rounds must be between 1 and 20, got " + openLoopRounds);
-        }
+        requireRounds("rounds", rounds);
+        requireRounds("open-loop rounds", openLoopRounds);
         if (verfactRows < 0 || verfactRows > 10_000_000 || verfactWorkers < 1 || verfactWorkers > 256) {
             throw new InvalidInputException("verfact rows must be 0 to 10000000 and workers 1 to 256");
+        }
+    }
+
+    private static void requireRounds(String what, int value) {
+        if (value < 1 || value > 20) {
+            throw new InvalidInputException("bench " + what + " must be between 1 and 20, got " + value);
         }
     }
 

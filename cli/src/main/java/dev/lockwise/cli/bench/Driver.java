@@ -31,12 +31,15 @@ final class Driver {
             return seconds <= 0 ? 0 : operations / seconds;
         }
 
+        /** @return the latency at {@code percentile} (0–100), in milliseconds */
+        double millisAt(double percentile) {
+            return latencyMicros.getValueAtPercentile(percentile) / 1000.0;
+        }
+
         CellResult result(String workload, String strategy, int rows, int callers, long conflicts, long retries,
                           long exhausted, long errors, String broken) {
-            return new CellResult(workload, strategy, rows, callers, 0, operations, seconds,
-                    latencyMicros.getValueAtPercentile(50) / 1000.0, latencyMicros.getValueAtPercentile(95) / 1000.0,
-                    latencyMicros.getValueAtPercentile(99) / 1000.0, latencyMicros.getValueAtPercentile(99.9) / 1000.0,
-                    conflicts, retries, exhausted, errors,
+            return new CellResult(workload, strategy, rows, callers, 0, operations, seconds, millisAt(50),
+                    millisAt(95), millisAt(99), millisAt(99.9), conflicts, retries, exhausted, errors,
                     broken == null, broken == null ? "ok" : broken, List.of(), List.of());
         }
     }

@@ -115,11 +115,15 @@ public record PairedComparison(int rounds, double ratio, double lower, double up
             case BEHIND -> "lower";
             case WITHIN_NOISE -> Verdict.WITHIN_NOISE.label();
         };
-        return String.format(Locale.ROOT, "%.2f [%.2f–%.2f] %s", ratio, lower, upper, label);
+        return format(label);
     }
 
     /** @return e.g. {@code 1.23 [1.10–1.37] ahead} (no comma: it goes into CSV cells too) */
     public String format() {
-        return String.format(Locale.ROOT, "%.2f [%.2f–%.2f] %s", ratio, lower, upper, verdict().label());
+        return format(verdict().label());
+    }
+
+    private String format(String label) {
+        return String.format(Locale.ROOT, "%.2f [%.2f–%.2f] %s", ratio, lower, upper, label);
     }
 }

@@ -311,7 +311,7 @@ public final class Reports {
                 + " given up, a lower bound).%n%n",
                 open.get(0).callers(), rounds, format(p99Bound, 0), PairedComparison.METHOD));
         Map<String, CellResult> optimistic = open.stream().filter(cell -> cell.strategy().equals("optimistic"))
-                .collect(Collectors.toMap(cell -> cell.rows() + "@" + cell.offeredRate(), cell -> cell));
+                .collect(Collectors.toMap(Reports::openLoopKey, cell -> cell));
         text.append("| accounts | strategy | offered/s | achieved/s | p50 ms | p99 ms | p99.9 ms | sustained"
                         + " | p99 ÷ optimistic's |\n")
                 .append("|---|---|---|---|---|---|---|---|---|\n");
@@ -322,7 +322,7 @@ public final class Reports {
             text.append("| ").append(String.join(" | ", Integer.toString(cell.rows()), cell.strategy(),
                     format(cell.offeredRate(), 0), format(cell.achievedRate(), 0), format(cell.p50Millis(), 2),
                     format(cell.p99Millis(), 2), format(cell.p999Millis(), 2), sustained ? "yes" : "no",
-                    p99AgainstOptimistic(cell, optimistic.get(cell.rows() + "@" + cell.offeredRate()), p99Bound)))
+                    p99AgainstOptimistic(cell, optimistic.get(openLoopKey(cell)), p99Bound)))
                     .append(" |\n");
             accounts.add(cell.rows());
             Map<Integer, Double> byAccounts = highest.computeIfAbsent(cell.strategy(), k -> new HashMap<>());
@@ -341,6 +341,11 @@ public final class Reports {
             text.append('\n');
         });
         return Optional.of(text.toString());
+    }
+
+    /** An open-loop cell's contention level and offered rate: cells with equal keys ran in the same rounds. */
+    private static String openLoopKey(CellResult cell) {
+        return cell.rows() + "@" + cell.offeredRate();
     }
 
     /**
